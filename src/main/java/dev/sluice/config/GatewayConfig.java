@@ -1,0 +1,18 @@
+package dev.sluice.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole gateway configuration as the operator wrote it: one listener, named upstreams and ordered routes.
+ *
+ * <p>Instances are produced by {@code ConfigLoader} after interpolation and binding, and are only handed to the
+ * runtime after {@code ConfigValidator} found no errors.
+ */
+public record GatewayConfig(ServerSpec server, Map<String, UpstreamSpec> upstreams, List<RouteSpec> routes) {
+    public GatewayConfig {
+        server = server == null ? ServerSpec.defaults() : server;
+        upstreams = upstreams == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(upstreams));
+        routes = routes == null ? List.of() : List.copyOf(routes);
+    }
+}
