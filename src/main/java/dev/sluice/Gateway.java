@@ -1,0 +1,192 @@
+package dev.sluice;
+
+import dev.sluice.config.GatewayConfig;
+import dev.sluice.config.ServerSpec;
+import dev.sluice.runtime.RuntimeSnapshot;
+import dev.sluice.runtime.SnapshotCompiler;
+import dev.sluice.runtime.SnapshotHolder;
+import dev.sluice.runtime.StateRegistry;
+import dev.sluice.server.ListenerBootstrap;
+import dev.sluice.server.Transport;
+import dev.sluice.upstream.pool.PoolRegistry;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running gateway: the listener, its event loops, the upstream pools and the snapshot in force; and the
+ * lifecycle around them (start, live reconfiguration, graceful stop).
+ *
+ * <pre>{@code
+ * Gateway gw = Gateway.start(config);      // binds server.listen
+ * gw.apply(newConfig);                     // validated elsewhere; compiled and swapped here
+ * gw.stop();                               // drain in-flight requests, then close
+ * }</pre>
+ *
+ * <p>Threading: {@link #apply} runs the compile on a single config thread, never on an event loop; the swap is
+ * one volatile write. {@link #stop} blocks the calling thread while connections drain.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final Transport transport;
+    private final MultiThreadIoEventLoopGroup group;
+    private final SnapshotCompiler compiler;
+    private final SnapshotHolder snapshots;
+    private final PoolRegistry pools;
+    private final DnsAddressResolverGroup resolver;
+    private final ListenerBootstrap listener;
+    private final ExecutorService configThread;
+    private final InetSocketAddress address;
+    private volatile boolean stopped;
+
+    private Gateway(GatewayConfig config) throws InterruptedException {
+        this.transport = Transport.best();
+        final StateRegistry state = new StateRegistry();
+        this.compiler = new SnapshotCompiler(state);
+        final SnapshotCompiler.Result first = compiler.compile(config);
+        if (!first.isOk()) {
+            throw new InvalidConfigException(first.problems());
+        }
+        this.snapshots = new SnapshotHolder(first.snapshot());
+        final ServerSpec server = config.server();
+        this.group = transport.newGroup(server.workers(), "sluice-loop");
+        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .datagramChannelType(transport.datagramChannel())
+                .socketChannelType(transport.socketChannel()));
+        // Upstream response heads up to 64 KiB: upstreams set many cookies and headers more often than clients do.
+        this.pools = new PoolRegistry(transport.socketChannel(), resolver, 64 * 1024);
+        this.listener = new ListenerBootstrap(transport, group, snapshots, pools);
+        this.configThread = Executors.newSingleThreadExecutor(r -> {
+            final Thread t = new Thread(r, "sluice-config");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            this.address = listener.bind(parseListen(server.listen()), server.maxRequestLineLength(),
+                    server.maxHeaderSize());
+        } catch (RuntimeException | InterruptedException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            configThread.shutdownNow();
+            throw e;
+        }
+        log.info("sluice listening on {} ({} transport, {} event loops, {} routes)", address, transport.name(),
+                group.executorCount(), config.routes().size());
+    }
+
+    /** Compiles {@code config} and starts listening on {@code server.listen}. */
+    public static Gateway start(GatewayConfig config) throws InterruptedException {
+        return new Gateway(config);
+    }
+
+    /** The bound listener address (the real port when configured with port 0). */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public RuntimeSnapshot snapshot() {
+        return snapshots.current();
+    }
+
+    public PoolRegistry pools() {
+        return pools;
+    }
+
+    /**
+     * Compiles {@code config} on the config thread and, when it compiles, swaps it in. Listener settings that
+     * need a new socket (listen address, worker count) keep their running values until restart.
+     *
+     * @return the problems that prevented the change (empty when it was applied)
+     */
+    public List<String> apply(GatewayConfig config) {
+        final Future<List<String>> result = configThread.submit(() -> {
+            final SnapshotCompiler.Result compiled = compiler.compile(config);
+            if (!compiled.isOk()) {
+                return compiled.problems();
+            }
+            final RuntimeSnapshot previous = snapshots.swap(compiled.snapshot());
+            log.info("configuration {} applied ({} routes, {} upstreams; was version {})",
+                    compiled.snapshot().version(), config.routes().size(), config.upstreams().size(),
+                    previous.version());
+            return List.of();
+        });
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of("interrupted while applying configuration");
+        } catch (java.util.concurrent.ExecutionException e) {
+            log.error("configuration compile failed", e.getCause());
+            return List.of("internal error while compiling: " + e.getCause());
+        }
+    }
+
+    /** Graceful stop with the configured shutdown timeout. */
+    public void stop() {
+        stop(snapshots.current().config().server().shutdownTimeout().toNanos());
+    }
+
+    /**
+     * Stops accepting connections, lets in-flight requests finish for up to {@code drainNanos}, then closes the
+     * rest and releases the event loops. Idempotent.
+     */
+    public synchronized void stop(long drainNanos) {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        try {
+            listener.stopAccepting();
+            final int left = listener.connections().drain(drainNanos);
+            if (left > 0) {
+                log.warn("{} connections still open after the shutdown timeout; closing them", left);
+                listener.connections().closeAll();
+            }
+            pools.closeAll();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            configThread.shutdownNow();
+            resolver.close();
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            log.info("sluice stopped");
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private static InetSocketAddress parseListen(String listen) {
+        final int colon = listen.lastIndexOf(':');
+        String host = listen.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        final int port = Integer.parseInt(listen.substring(colon + 1));
+        return host.isEmpty() || host.equals("*") ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+    }
+
+    /** The initial configuration did not compile. */
+    public static final class InvalidConfigException extends RuntimeException {
+        private final List<String> problems;
+
+        public InvalidConfigException(List<String> problems) {
+            super("invalid configuration:\n  " + String.join("\n  ", problems));
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<String> problems() {
+            return problems;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.sluice.runtime;
+
+import dev.sluice.routing.PathRewrite;
+
+/**
+ * A route ready for the data plane: either a proxy action on an upstream or a static response, with its request
+ * and response changes pre-compiled.
+ *
+ * @param id              the route's stable id
+ * @param upstream        where to proxy, or {@code null} for a static route
+ * @param staticResponse  the fixed answer, or {@code null} for a proxy route
+ * @param stripPrefix     forward only the path after the matched prefix
+ * @param rewrite         replacement path built from captures, or {@code null}
+ * @param preserveHost    forward the client's Host header
+ * @param hostRewrite     a fixed Host to send upstream, or {@code null}
+ * @param requestHeaders  changes applied to the forwarded request
+ * @param responseHeaders changes applied to the returned response
+ * @param maxBodyBytes    request body limit
+ * @param responseTimeoutNanos response-head timeout for this route
+ */
+public record CompiledRoute(
+        String id,
+        CompiledUpstream upstream,
+        StaticResponse staticResponse,
+        boolean stripPrefix,
+        PathRewrite rewrite,
+        boolean preserveHost,
+        String hostRewrite,
+        HeaderRules requestHeaders,
+        HeaderRules responseHeaders,
+        long maxBodyBytes,
+        long responseTimeoutNanos) {
+}
