@@ -60,7 +60,8 @@ public final class LoadBalancers {
         for (final Endpoint endpoint : array) {
             Objects.requireNonNull(endpoint, "endpoints[i]");
             if (!keys.add(endpoint.key())) {
-                // Duplicates would double an endpoint's share silently; the ring also needs distinct keys to order ties.
+                // A duplicate would silently double an endpoint's share; the ring orders ties by key, so keys must
+                // be distinct.
                 throw new IllegalArgumentException(
                         "endpoints: duplicate " + endpoint.key() + " (expected: distinct host:port keys)");
             }
