@@ -34,7 +34,9 @@ class LoadBalancersTest {
     void create_headerHashOnWithoutName_throwsIllegalArgument() {
         final HashOn unnamed = new HashOn(HashOn.Source.HEADER, " ");
 
-        assertThatThrownBy(() -> LoadBalancers.create(BalancerKind.CONSISTENT_HASH, unnamed, TestEndpoints.unweighted(2)))
+        final List<Endpoint> endpoints = TestEndpoints.unweighted(2);
+
+        assertThatThrownBy(() -> LoadBalancers.create(BalancerKind.CONSISTENT_HASH, unnamed, endpoints))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("hashOn: header without a name (expected: header:<name>)");
     }
