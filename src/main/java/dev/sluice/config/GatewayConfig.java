@@ -1,5 +1,7 @@
 package dev.sluice.config;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +14,7 @@ import java.util.Map;
 public record GatewayConfig(ServerSpec server, Map<String, UpstreamSpec> upstreams, List<RouteSpec> routes) {
     public GatewayConfig {
         server = server == null ? ServerSpec.defaults() : server;
-        upstreams = upstreams == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(upstreams));
+        upstreams = upstreams == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
         routes = routes == null ? List.of() : List.copyOf(routes);
     }
 }

@@ -1,5 +1,7 @@
 package dev.sluice.config;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,15 +14,17 @@ import java.util.Map;
  */
 public record HeaderRulesSpec(Map<String, String> add, Map<String, String> set, List<String> remove) {
     public HeaderRulesSpec {
-        add = add == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(add));
-        set = set == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(set));
+        add = add == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(add));
+        set = set == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(set));
         remove = remove == null ? List.of() : List.copyOf(remove);
     }
 
+    /** No header changes. */
     public static HeaderRulesSpec none() {
         return new HeaderRulesSpec(null, null, null);
     }
 
+    /** Whether these rules change nothing. */
     public boolean isEmpty() {
         return add.isEmpty() && set.isEmpty() && remove.isEmpty();
     }

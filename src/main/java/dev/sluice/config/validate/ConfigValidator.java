@@ -1,0 +1,356 @@
+package dev.sluice.config.validate;
+
+import dev.sluice.config.BalancerKind;
+import dev.sluice.config.DataSize;
+import dev.sluice.config.GatewayConfig;
+import dev.sluice.config.HashOn;
+import dev.sluice.config.HeaderRulesSpec;
+import dev.sluice.config.MatchSpec;
+import dev.sluice.config.PoolSpec;
+import dev.sluice.config.RouteSpec;
+import dev.sluice.config.ServerSpec;
+import dev.sluice.config.StaticResponseSpec;
+import dev.sluice.config.TargetSpec;
+import dev.sluice.config.UpstreamSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a bound {@link GatewayConfig} for semantic mistakes and returns all of them, each at its path.
+ *
+ * <p>Checks what can be decided from the configuration alone: ranges, syntax of addresses, names and header tokens,
+ * references between routes and upstreams. The deep syntax of path templates and regular expressions is left to the
+ * router compiler, which owns that grammar; checking it twice would let the two drift apart.
+ *
+ * <p>Threading: stateless and thread-safe.
+ */
+public final class ConfigValidator {
+    /** Ids and upstream names appear in metric tags, log fields and state keys, so they stay in a safe alphabet. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
+    private static final int MAX_WEIGHT = 10_000;
+    /** Far above any sensible thread count; catches a typo such as {@code workers: 80000} before it spawns threads. */
+    private static final int MAX_WORKERS = 4096;
+
+    /** Creates a validator. */
+    public ConfigValidator() {
+    }
+
+    /** Validates {@code config}; an empty list means it may be compiled and applied. */
+    public List<ConfigProblem> validate(GatewayConfig config) {
+        Objects.requireNonNull(config, "config");
+        final Run run = new Run();
+        run.server(config.server());
+        config.upstreams().forEach((name, upstream) -> run.upstream(name, upstream));
+        final List<RouteSpec> routes = config.routes();
+        final Map<String, Integer> firstIndexById = new HashMap<>();
+        for (int i = 0; i < routes.size(); i++) {
+            run.route(ConfigPath.index("routes", i), routes.get(i), config.upstreams(), firstIndexById, i);
+        }
+        return run.problems;
+    }
+
+    /** The problems of one validation, with the checks that add to them. */
+    private static final class Run {
+        final List<ConfigProblem> problems = new ArrayList<>();
+
+        void problem(String path, String message) {
+            problems.add(new ConfigProblem(path, message));
+        }
+
+        void server(ServerSpec server) {
+            final String path = "server";
+            listen(ConfigPath.key(path, "listen"), server.listen());
+            if (server.workers() < 0 || server.workers() > MAX_WORKERS) {
+                problem(ConfigPath.key(path, "workers"), server.workers() + " is out of range (expected 0.."
+                        + MAX_WORKERS + "; 0 means one per processor)");
+            }
+            positive(ConfigPath.key(path, "max_request_line_length"), server.maxRequestLineLength());
+            positive(ConfigPath.key(path, "max_header_size"), server.maxHeaderSize());
+            positive(ConfigPath.key(path, "max_body_size"), server.maxBodySize());
+            positive(ConfigPath.key(path, "request_header_timeout"), server.requestHeaderTimeout());
+            positive(ConfigPath.key(path, "body_timeout"), server.bodyTimeout());
+            positive(ConfigPath.key(path, "idle_timeout"), server.idleTimeout());
+            positive(ConfigPath.key(path, "shutdown_timeout"), server.shutdownTimeout());
+            final List<String> proxies = server.trustedProxies();
+            for (int i = 0; i < proxies.size(); i++) {
+                if (!Syntax.isAddressOrCidr(proxies.get(i))) {
+                    problem(ConfigPath.index(ConfigPath.key(path, "trusted_proxies"), i), "\"" + proxies.get(i)
+                            + "\" is not an IP address or CIDR (expected e.g. 10.0.0.0/8, 192.168.1.7 or fd00::/8)");
+                }
+            }
+        }
+
+        void listen(String path, String listen) {
+            final String expected = " (expected host:port, e.g. 0.0.0.0:8080 or [::]:8080)";
+            final int colon = listen.lastIndexOf(':');
+            if (colon <= 0) {
+                problem(path, "\"" + listen + "\" has no port" + expected);
+                return;
+            }
+            final String host = listen.substring(0, colon);
+            final String port = listen.substring(colon + 1);
+            if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+                problem(path, "\"" + listen + "\": an IPv6 host must be in brackets" + expected);
+            } else if (!Syntax.isHost(host)) {
+                problem(path, "\"" + listen + "\" has an invalid host \"" + host + "\"" + expected);
+            }
+            if (Syntax.port(port) < 0) {
+                problem(path, "\"" + listen + "\" has an invalid port \"" + port + "\" (expected 0..65535)");
+            }
+        }
+
+        void upstream(String name, UpstreamSpec upstream) {
+            final String path = ConfigPath.key("upstreams", name);
+            if (!NAME.matcher(name).matches()) {
+                problem(path, "upstream name \"" + name + "\" is invalid (expected letters, digits, '.', '_', '-')");
+            }
+            if (upstream == null) {
+                problem(path, "is empty (expected a mapping with at least targets)");
+                return;
+            }
+            final List<TargetSpec> targets = upstream.targets();
+            if (targets.isEmpty()) {
+                problem(ConfigPath.key(path, "targets"), "has no targets (expected at least one)");
+            }
+            final Set<String> seen = new HashSet<>();
+            for (int i = 0; i < targets.size(); i++) {
+                final String targetPath = ConfigPath.index(ConfigPath.key(path, "targets"), i);
+                final TargetSpec target = targets.get(i);
+                targetUrl(ConfigPath.key(targetPath, "url"), target.url());
+                if (target.url() != null && !seen.add(target.url().toLowerCase(Locale.ROOT))) {
+                    problem(ConfigPath.key(targetPath, "url"), "duplicate target \"" + target.url()
+                            + "\" (use weight to give a target more traffic)");
+                }
+                if (target.weight() < 1 || target.weight() > MAX_WEIGHT) {
+                    problem(ConfigPath.key(targetPath, "weight"), target.weight() + " is out of range (expected 1.."
+                            + MAX_WEIGHT + ")");
+                }
+            }
+            final HashOn hashOn = upstream.hashOn();
+            if (upstream.balancer() == BalancerKind.CONSISTENT_HASH && hashOn == null) {
+                problem(ConfigPath.key(path, "hash_on"), "is required when balancer is consistent_hash"
+                        + " (expected header:<name>, cookie:<name>, client_ip or path)");
+            }
+            if (hashOn != null && (hashOn.source() == HashOn.Source.HEADER || hashOn.source() == HashOn.Source.COOKIE)
+                    && !Syntax.isToken(hashOn.name())) {
+                problem(ConfigPath.key(path, "hash_on"), "\"" + hashOn.name() + "\" is not a valid "
+                        + (hashOn.source() == HashOn.Source.HEADER ? "header" : "cookie") + " name");
+            }
+            positive(ConfigPath.key(path, "connect_timeout"), upstream.connectTimeout());
+            positive(ConfigPath.key(path, "response_timeout"), upstream.responseTimeout());
+            final PoolSpec pool = upstream.pool();
+            final String poolPath = ConfigPath.key(path, "pool");
+            positive(ConfigPath.key(poolPath, "max_connections"), pool.maxConnections());
+            positive(ConfigPath.key(poolPath, "max_pending"), pool.maxPending());
+            positive(ConfigPath.key(poolPath, "idle_timeout"), pool.idleTimeout());
+        }
+
+        void targetUrl(String path, String url) {
+            final String expected = " (expected http://host:port)";
+            if (url == null || url.isEmpty()) {
+                problem(path, "is required" + expected);
+                return;
+            }
+            final String lower = url.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("https://")) {
+                problem(path, "\"" + url + "\": https targets are not supported yet" + expected);
+                return;
+            }
+            if (!lower.startsWith("http://")) {
+                problem(path, "\"" + url + "\" is not an http URL" + expected);
+                return;
+            }
+            final String authority = url.substring("http://".length());
+            if (authority.indexOf('/') >= 0 || authority.indexOf('?') >= 0 || authority.indexOf('#') >= 0) {
+                problem(path, "\"" + url + "\" must not have a path, query or fragment" + expected);
+                return;
+            }
+            if (authority.indexOf('@') >= 0) {
+                problem(path, "\"" + url + "\" must not contain user info" + expected);
+                return;
+            }
+            final int colon = authority.lastIndexOf(':');
+            if (colon < 0 || authority.endsWith("]")) {
+                problem(path, "\"" + url + "\" has no port" + expected);
+                return;
+            }
+            final String host = authority.substring(0, colon);
+            if (!Syntax.isHost(host)) {
+                problem(path, "\"" + url + "\" has an invalid host \"" + host + "\"" + expected);
+            }
+            final int port = Syntax.port(authority.substring(colon + 1));
+            if (port < 1) {
+                problem(path, "\"" + url + "\" has an invalid port \"" + authority.substring(colon + 1)
+                        + "\" (expected 1..65535)");
+            }
+        }
+
+        void route(String path, RouteSpec route, Map<String, UpstreamSpec> upstreams,
+                Map<String, Integer> firstIndexById, int index) {
+            final String idPath = ConfigPath.key(path, "id");
+            final String id = route.id();
+            if (id == null || id.isEmpty()) {
+                problem(idPath, "must not be empty");
+            } else if (!NAME.matcher(id).matches()) {
+                problem(idPath, "\"" + id + "\" is invalid (expected letters, digits, '.', '_', '-')");
+            } else {
+                final Integer first = firstIndexById.putIfAbsent(id, index);
+                if (first != null) {
+                    problem(idPath, "duplicate id \"" + id + "\" (already used by routes[" + first + "])");
+                }
+            }
+            final boolean proxies = route.upstream() != null;
+            final boolean answers = route.staticResponse() != null;
+            if (proxies == answers) {
+                problem(path, proxies ? "has both upstream and static_response (expected exactly one)"
+                        : "has neither upstream nor static_response (expected exactly one)");
+            }
+            if (proxies && !upstreams.containsKey(route.upstream())) {
+                problem(ConfigPath.key(path, "upstream"), "unknown upstream \"" + route.upstream() + "\" (expected one of: "
+                        + (upstreams.isEmpty() ? "<none defined>" : String.join(", ", upstreams.keySet())) + ")");
+            }
+            if (answers) {
+                staticResponse(ConfigPath.key(path, "static_response"), route.staticResponse());
+            }
+            match(ConfigPath.key(path, "match"), route.match());
+            if (route.stripPrefix() && route.match().pathPrefix() == null) {
+                problem(ConfigPath.key(path, "strip_prefix"), "requires match.path_prefix");
+            }
+            if (route.rewrite() != null && !route.rewrite().startsWith("/")) {
+                problem(ConfigPath.key(path, "rewrite"), "\"" + route.rewrite() + "\" must start with \"/\"");
+            }
+            if (route.hostRewrite() != null) {
+                hostWithOptionalPort(ConfigPath.key(path, "host_rewrite"), route.hostRewrite());
+            }
+            headerRules(ConfigPath.key(path, "request_headers"), route.requestHeaders());
+            headerRules(ConfigPath.key(path, "response_headers"), route.responseHeaders());
+            if (route.maxBodySize() != null) {
+                positive(ConfigPath.key(path, "max_body_size"), route.maxBodySize());
+            }
+            if (route.timeout() != null) {
+                positive(ConfigPath.key(path, "timeout"), route.timeout());
+            }
+        }
+
+        void staticResponse(String path, StaticResponseSpec response) {
+            final int status = response.status();
+            if (status < 100 || status > 599) {
+                problem(ConfigPath.key(path, "status"), status + " is not an HTTP status (expected 200..599)");
+            } else if (status < 200) {
+                // A 1xx is interim (RFC 9110 section 15.2): the client would keep waiting for a final response.
+                problem(ConfigPath.key(path, "status"), status + " is informational and cannot be a complete"
+                        + " response (expected 200..599)");
+            } else if ((status == 204 || status == 304) && !response.body().isEmpty()) {
+                // RFC 9110 sections 15.3.5 and 15.4.5: these responses end at the header section.
+                problem(ConfigPath.key(path, "body"), "must be empty for status " + status);
+            }
+            headerMap(ConfigPath.key(path, "headers"), response.headers(), /* checkValues= */ true);
+        }
+
+        void match(String path, MatchSpec match) {
+            int pathKinds = 0;
+            pathKinds += match.path() != null ? 1 : 0;
+            pathKinds += match.pathPrefix() != null ? 1 : 0;
+            pathKinds += match.pathRegex() != null ? 1 : 0;
+            if (pathKinds > 1) {
+                problem(path, "sets more than one of path, path_prefix, path_regex (expected at most one)");
+            }
+            startsWithSlash(ConfigPath.key(path, "path"), match.path());
+            startsWithSlash(ConfigPath.key(path, "path_prefix"), match.pathPrefix());
+            if (match.pathRegex() != null && match.pathRegex().isEmpty()) {
+                problem(ConfigPath.key(path, "path_regex"), "must not be empty");
+            }
+            final List<String> hosts = match.hosts();
+            for (int i = 0; i < hosts.size(); i++) {
+                final String host = hosts.get(i);
+                final boolean wildcard = host.startsWith("*.");
+                final String name = wildcard ? host.substring(2) : host;
+                if (!Syntax.isHost(name) || wildcard && !Syntax.isHostName(name)) {
+                    problem(ConfigPath.index(ConfigPath.key(path, "hosts"), i), "\"" + host
+                            + "\" is not a host name (expected e.g. api.example.com or *.example.com, no port)");
+                }
+            }
+            final List<String> methods = match.methods();
+            for (int i = 0; i < methods.size(); i++) {
+                if (!Syntax.isToken(methods.get(i))) {
+                    problem(ConfigPath.index(ConfigPath.key(path, "methods"), i), "\"" + methods.get(i)
+                            + "\" is not a valid method (expected a token such as GET or POST)");
+                }
+            }
+            headerMap(ConfigPath.key(path, "headers"), match.headers(), /* checkValues= */ false);
+            for (final String name : match.query().keySet()) {
+                if (name.isEmpty()) {
+                    problem(ConfigPath.key(path, "query"), "has an empty parameter name");
+                }
+            }
+        }
+
+        void headerRules(String path, HeaderRulesSpec rules) {
+            headerMap(ConfigPath.key(path, "add"), rules.add(), /* checkValues= */ true);
+            headerMap(ConfigPath.key(path, "set"), rules.set(), /* checkValues= */ true);
+            final List<String> remove = rules.remove();
+            for (int i = 0; i < remove.size(); i++) {
+                if (!Syntax.isToken(remove.get(i))) {
+                    problem(ConfigPath.index(ConfigPath.key(path, "remove"), i), "\"" + remove.get(i)
+                            + "\" is not a valid header name");
+                }
+            }
+        }
+
+        void headerMap(String path, Map<String, String> headers, boolean checkValues) {
+            headers.forEach((name, value) -> {
+                final String entryPath = ConfigPath.key(path, name);
+                if (!Syntax.isToken(name)) {
+                    problem(entryPath, "\"" + name + "\" is not a valid header name");
+                }
+                if (value == null) {
+                    problem(entryPath, "has no value (write \"\" for an empty value)");
+                } else if (checkValues && !Syntax.isFieldValue(value)) {
+                    // CR/LF in a value would let configuration smuggle extra headers (response splitting).
+                    problem(entryPath, "value must not contain CR, LF or NUL");
+                }
+            });
+        }
+
+        void hostWithOptionalPort(String path, String value) {
+            final int colon = value.lastIndexOf(':');
+            final boolean hasPort = colon > 0 && !value.endsWith("]");
+            final String host = hasPort ? value.substring(0, colon) : value;
+            if (!Syntax.isHost(host) || hasPort && Syntax.port(value.substring(colon + 1)) < 1) {
+                problem(path, "\"" + value + "\" is not a host (expected host or host:port)");
+            }
+        }
+
+        void startsWithSlash(String path, String value) {
+            if (value != null && !value.startsWith("/")) {
+                problem(path, "\"" + value + "\" must start with \"/\"");
+            }
+        }
+
+        void positive(String path, int value) {
+            if (value <= 0) {
+                problem(path, value + " is not positive (expected > 0)");
+            }
+        }
+
+        void positive(String path, DataSize value) {
+            if (value.bytes() <= 0) {
+                problem(path, value + " is not positive (expected a size like 64kb)");
+            }
+        }
+
+        void positive(String path, Duration value) {
+            if (value.isNegative() || value.isZero()) {
+                problem(path, (value.isZero() ? "0s" : value.toString()) + " is not positive (expected a duration like 250ms, 5s, 1m)");
+            }
+        }
+    }
+}
