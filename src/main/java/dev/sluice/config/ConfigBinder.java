@@ -340,6 +340,8 @@ final class ConfigBinder {
             } else if (targetType == int.class || targetType == Integer.class || targetType == long.class
                     || targetType == Long.class) {
                 problems.add(new ConfigProblem(path, "\"" + valueToConvert + "\" is not an integer"));
+            } else if (valueToConvert.isEmpty()) {
+                problems.add(new ConfigProblem(path, "is empty (expected " + expectation(targetType) + ")"));
             } else {
                 problems.add(new ConfigProblem(path, "\"" + valueToConvert + "\" is not valid (expected "
                         + expectation(targetType) + ")"));
