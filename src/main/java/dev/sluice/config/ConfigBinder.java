@@ -157,6 +157,9 @@ final class ConfigBinder {
             final Object value = format.getValue();
             final String shown = value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
             final String expected = expectation(format.getTargetType());
+            if ("".equals(value) && !expected.equals("an integer")) {
+                return "is empty (expected " + expected + ")";
+            }
             return expected.equals("an integer") ? shown + " is not an integer"
                     : shown + " is not valid (expected " + expected + ")";
         }
