@@ -40,7 +40,6 @@ import java.util.Collection;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -338,8 +337,8 @@ final class ConfigBinder {
         final List<ConfigProblem> problems = new ArrayList<>();
 
         @Override
-        public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deserializer,
-                Object beanOrClass, String propertyName) throws IOException {
+        public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p,
+                JsonDeserializer<?> deserializer, Object beanOrClass, String propertyName) throws IOException {
             // Keys of the document root have no parent path, whatever context the parser reports (see pathOf).
             final boolean root = beanOrClass == GatewayConfig.class || beanOrClass instanceof GatewayConfig;
             final String path = root ? ConfigPath.key("", propertyName) : unknownKeyPath(p, propertyName);

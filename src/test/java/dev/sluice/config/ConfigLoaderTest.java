@@ -176,15 +176,19 @@ class ConfigLoaderTest {
         "server: {workers: [1]}                 | server.workers: expected an integer, got a list",
         "server: {workers: 1.5}                 | server.workers: 1.5 is not an integer",
         "server: {workers: ''}                  | server.workers: \"\" is not an integer",
-        "server: {workers: 99999999999}         | server.workers: 99999999999 is out of range (expected at most 2147483647)",
+        "server: {workers: 99999999999}         | server.workers: 99999999999 is out of range"
+                + " (expected at most 2147483647)",
         "server: {listen: {a: b}}               | server.listen: expected a string, got a mapping",
         "server: hello                          | server: expected a mapping, got \"hello\"",
         "server: {trusted_proxies: {a: 1}}      | server.trusted_proxies: expected a string, got a mapping",
-        "server: {idle_timeout: -1s}            | server.idle_timeout: \"-1s\" is negative (expected a duration like 250ms, 5s, 1m)",
-        "routes: [{id: ~, upstream: u, preserve_host: maybe}] | routes[0].preserve_host: \"maybe\" is not valid (expected true or false)",
+        "server: {idle_timeout: -1s}            | server.idle_timeout: \"-1s\" is negative"
+                + " (expected a duration like 250ms, 5s, 1m)",
+        "routes: [{id: ~, upstream: u, preserve_host: maybe}] | routes[0].preserve_host: \"maybe\" is not valid"
+                + " (expected true or false)",
         "routes: [abc]                          | routes[0]: expected a mapping, got \"abc\"",
         "routes: [~]                            | routes[0]: must not be empty (null)",
-        "upstreams: {u: {hash_on: ip}}          | upstreams.u.hash_on: \"ip\" is not a hash key (expected header:<name>, cookie:<name>, client_ip or path)",
+        "upstreams: {u: {hash_on: ip}}          | upstreams.u.hash_on: \"ip\" is not a hash key"
+                + " (expected header:<name>, cookie:<name>, client_ip or path)",
     })
     void parse_wrongType_reportsPathAndExpectation(String yaml, String expected) {
         assertThat(problems(yaml)).contains(expected);

@@ -280,7 +280,8 @@ class ConfigValidatorTest {
     }
 
     @ParameterizedTest(name = "host {0}")
-    @ValueSource(strings = {"api.example.com", "'*.example.com'", "localhost", "10.0.0.1", "'[::1]'", "xn--bcher-kva.de"})
+    @ValueSource(strings = {"api.example.com", "'*.example.com'", "localhost", "10.0.0.1", "'[::1]'",
+        "xn--bcher-kva.de"})
     void matchHost_valid_hasNoProblem(String host) {
         assertThat(route("{upstream: u, match: {hosts: [" + host + "]}}")).isEmpty();
     }
