@@ -40,7 +40,6 @@ import java.util.Collection;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -155,8 +154,12 @@ final class ConfigBinder {
         if (e instanceof InvalidFormatException) {
             final InvalidFormatException format = (InvalidFormatException) e;
             final Object value = format.getValue();
-            final String shown = value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
+            final String shown = value instanceof String ? "\"" + value + "\""
+                    : value instanceof Number || value instanceof Boolean ? String.valueOf(value) : "this value";
             final String expected = expectation(format.getTargetType());
+            if ("".equals(value) && !expected.equals("an integer")) {
+                return "is empty (expected " + expected + ")";
+            }
             return expected.equals("an integer") ? shown + " is not an integer"
                     : shown + " is not valid (expected " + expected + ")";
         }
@@ -197,6 +200,19 @@ final class ConfigBinder {
         return false;
     }
 
+    /**
+     * The path of an unknown key. Depending on the value's token the parser may or may not have entered the value's
+     * container yet, so the mapping context that holds {@code key} is searched for rather than assumed.
+     */
+    static String unknownKeyPath(JsonParser p, String key) {
+        for (JsonStreamContext c = p.getParsingContext(); c != null; c = c.getParent()) {
+            if (c.inObject() && key.equals(c.getCurrentName())) {
+                return pathOf(c);
+            }
+        }
+        return ConfigPath.key(pathOf(p), key);
+    }
+
     /** The path of the value the parser is on, from its context chain. */
     static String pathOf(JsonParser p) {
         JsonStreamContext context = p.getParsingContext();
@@ -205,8 +221,14 @@ final class ConfigBinder {
         if ((token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) && context.getParent() != null) {
             context = context.getParent();
         }
+        return pathOf(context);
+    }
+
+    private static String pathOf(JsonStreamContext context) {
         final Deque<JsonStreamContext> chain = new ArrayDeque<>();
-        for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+        // The top-most context is the document root. It is skipped even when it does not say inRoot(): a parser
+        // replaying buffered tokens reports its root as an array with a running index.
+        for (JsonStreamContext c = context; c != null && c.getParent() != null && !c.inRoot(); c = c.getParent()) {
             chain.push(c);
         }
         String path = "";
@@ -315,12 +337,11 @@ final class ConfigBinder {
         final List<ConfigProblem> problems = new ArrayList<>();
 
         @Override
-        public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deserializer,
-                Object beanOrClass, String propertyName) throws IOException {
-            final String parent = pathOf(p);
-            // The context may or may not already name the unknown key, depending on the token; normalise to it.
-            final String path = parent.endsWith(ConfigPath.key("", propertyName)) ? parent
-                    : ConfigPath.key(parent, propertyName);
+        public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p,
+                JsonDeserializer<?> deserializer, Object beanOrClass, String propertyName) throws IOException {
+            // Keys of the document root have no parent path, whatever context the parser reports (see pathOf).
+            final boolean root = beanOrClass == GatewayConfig.class || beanOrClass instanceof GatewayConfig;
+            final String path = root ? ConfigPath.key("", propertyName) : unknownKeyPath(p, propertyName);
             final Collection<Object> known = deserializer == null ? null : deserializer.getKnownPropertyNames();
             final Class<?> type = beanOrClass instanceof Class ? (Class<?>) beanOrClass
                     : beanOrClass == null ? null : beanOrClass.getClass();
@@ -340,6 +361,8 @@ final class ConfigBinder {
             } else if (targetType == int.class || targetType == Integer.class || targetType == long.class
                     || targetType == Long.class) {
                 problems.add(new ConfigProblem(path, "\"" + valueToConvert + "\" is not an integer"));
+            } else if (valueToConvert.isEmpty()) {
+                problems.add(new ConfigProblem(path, "is empty (expected " + expectation(targetType) + ")"));
             } else {
                 problems.add(new ConfigProblem(path, "\"" + valueToConvert + "\" is not valid (expected "
                         + expectation(targetType) + ")"));

@@ -14,14 +14,17 @@ import java.util.Map;
  */
 final class SegmentTable<V> {
 
-    private static final SegmentTable<Object> EMPTY = new SegmentTable<>(new String[0], new Object[0]);
+    private static final SegmentTable<Object> EMPTY = new SegmentTable<>(new String[0], new int[0], new Object[0]);
 
     private final String[] keys;
+    /** Hash per slot, so that probing past other keys reads one int array instead of each key's chars. */
+    private final int[] hashes;
     private final Object[] values;
     private final int mask;
 
-    private SegmentTable(final String[] keys, final Object[] values) {
+    private SegmentTable(final String[] keys, final int[] hashes, final Object[] values) {
         this.keys = keys;
+        this.hashes = hashes;
         this.values = values;
         this.mask = keys.length - 1;
     }
@@ -36,17 +39,20 @@ final class SegmentTable<V> {
             capacity <<= 1;
         }
         final String[] keys = new String[capacity];
+        final int[] hashes = new int[capacity];
         final Object[] values = new Object[capacity];
         for (final Map.Entry<String, V> e : entries.entrySet()) {
             final String key = e.getKey();
-            int slot = hash(key, 0, key.length()) & (capacity - 1);
+            final int hash = hash(key, 0, key.length());
+            int slot = hash & (capacity - 1);
             while (keys[slot] != null) {
                 slot = (slot + 1) & (capacity - 1);
             }
             keys[slot] = key;
+            hashes[slot] = hash;
             values[slot] = e.getValue();
         }
-        return new SegmentTable<>(keys, values);
+        return new SegmentTable<>(keys, hashes, values);
     }
 
     static int hash(final String s, final int from, final int to) {
@@ -68,10 +74,11 @@ final class SegmentTable<V> {
             return null;
         }
         final int len = to - from;
-        int slot = hash(s, from, to) & mask;
+        final int hash = hash(s, from, to);
+        int slot = hash & mask;
         String key;
         while ((key = keys[slot]) != null) {
-            if (key.length() == len && s.regionMatches(from, key, 0, len)) {
+            if (hashes[slot] == hash && key.length() == len && s.regionMatches(from, key, 0, len)) {
                 return (V) values[slot];
             }
             slot = (slot + 1) & mask;

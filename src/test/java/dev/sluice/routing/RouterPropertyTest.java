@@ -32,6 +32,15 @@ class RouterPropertyTest {
     private static final List<String> PATH_SEGMENTS = List.of("a", "b", "c");
     private static final Arbitrary<String> CONDITION_VALUES =
             Arbitraries.frequency(Tuple.of(8, ""), Tuple.of(1, "1"), Tuple.of(1, "*"), Tuple.of(1, "~[12]"));
+    /** The documented precedence order, best first. */
+    private static final Comparator<Candidate> PRECEDENCE = Comparator
+            .comparingInt((Candidate c) -> -c.priority)
+            .thenComparingInt(c -> -c.hostScore)
+            .thenComparingInt(c -> -c.tier)
+            .thenComparingInt(c -> -c.pathScore)
+            .thenComparing((a, b) -> compareLiterals(b.literals, a.literals))
+            .thenComparingInt(c -> -c.conditions)
+            .thenComparingInt(c -> c.index);
 
     @Provide
     Arbitrary<List<RouteDefinition<String>>> routeSets() {
@@ -127,20 +136,6 @@ class RouterPropertyTest {
     }
 
     // ---- the reference matcher: written from the documented rules, sharing no code with the router ----
-
-    /** The documented precedence key of one matching route, plus what the match should contain. */
-    record Candidate(String id, int index, int priority, int hostScore, int tier, int pathScore,
-            List<Boolean> literals, int conditions, Map<String, String> captures) {
-    }
-
-    private static final Comparator<Candidate> PRECEDENCE = Comparator
-            .comparingInt((Candidate c) -> -c.priority)
-            .thenComparingInt(c -> -c.hostScore)
-            .thenComparingInt(c -> -c.tier)
-            .thenComparingInt(c -> -c.pathScore)
-            .thenComparing((a, b) -> compareLiterals(b.literals, a.literals))
-            .thenComparingInt(c -> -c.conditions)
-            .thenComparingInt(c -> c.index);
 
     private static Candidate reference(final List<RouteDefinition<String>> routes, final TestRequest request) {
         final List<Candidate> matching = new ArrayList<>();
@@ -255,5 +250,10 @@ class RouterPropertyTest {
             }
         }
         return 0;
+    }
+
+    /** The documented precedence key of one matching route, plus what the match should contain. */
+    record Candidate(String id, int index, int priority, int hostScore, int tier, int pathScore,
+            List<Boolean> literals, int conditions, Map<String, String> captures) {
     }
 }

@@ -214,8 +214,9 @@ public final class ConfigValidator {
                         : "has neither upstream nor static_response (expected exactly one)");
             }
             if (proxies && !upstreams.containsKey(route.upstream())) {
-                problem(ConfigPath.key(path, "upstream"), "unknown upstream \"" + route.upstream() + "\" (expected one of: "
-                        + (upstreams.isEmpty() ? "<none defined>" : String.join(", ", upstreams.keySet())) + ")");
+                final String defined = upstreams.isEmpty() ? "<none defined>" : String.join(", ", upstreams.keySet());
+                problem(ConfigPath.key(path, "upstream"), "unknown upstream \"" + route.upstream()
+                        + "\" (expected one of: " + defined + ")");
             }
             if (answers) {
                 staticResponse(ConfigPath.key(path, "static_response"), route.staticResponse());
@@ -349,7 +350,8 @@ public final class ConfigValidator {
 
         void positive(String path, Duration value) {
             if (value.isNegative() || value.isZero()) {
-                problem(path, (value.isZero() ? "0s" : value.toString()) + " is not positive (expected a duration like 250ms, 5s, 1m)");
+                problem(path, (value.isZero() ? "0s" : value.toString())
+                        + " is not positive (expected a duration like 250ms, 5s, 1m)");
             }
         }
     }

@@ -57,8 +57,11 @@ public final class LoadBalancers {
             throw new IllegalArgumentException("endpoints: [] (expected: at least one endpoint)");
         }
         final Set<String> keys = new HashSet<>();
-        for (final Endpoint endpoint : array) {
-            Objects.requireNonNull(endpoint, "endpoints[i]");
+        for (int i = 0; i < array.length; i++) {
+            final Endpoint endpoint = array[i];
+            if (endpoint == null) {
+                throw new NullPointerException("endpoints[" + i + "]");
+            }
             if (!keys.add(endpoint.key())) {
                 // A duplicate would silently double an endpoint's share; the ring orders ties by key, so keys must
                 // be distinct.
