@@ -508,6 +508,9 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         }
         down.writeResponseContent(content);
         if (last) {
+            // Flush now: the connection goes back to the pool below, so its read-complete event will not reach
+            // this exchange any more.
+            down.flush();
             responseComplete = true;
             final PooledConnection c = connection;
             connection = null;
