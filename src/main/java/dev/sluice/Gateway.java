@@ -1,7 +1,10 @@
 package dev.sluice;
 
+import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.ConfigResult;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.config.ServerSpec;
+import dev.sluice.config.source.FileConfigSource;
 import dev.sluice.runtime.RuntimeSnapshot;
 import dev.sluice.runtime.SnapshotCompiler;
 import dev.sluice.runtime.SnapshotHolder;
@@ -12,8 +15,11 @@ import dev.sluice.upstream.pool.PoolRegistry;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -46,6 +52,7 @@ public final class Gateway implements AutoCloseable {
     private final ListenerBootstrap listener;
     private final ExecutorService configThread;
     private final InetSocketAddress address;
+    private volatile FileConfigSource fileSource;
     private volatile boolean stopped;
 
     private Gateway(GatewayConfig config) throws InterruptedException {
@@ -129,6 +136,37 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Watches {@code file} and applies each valid change live; an invalid change is logged with every problem and
+     * the running configuration stays. The file's current content is applied first if it differs from the
+     * running configuration.
+     *
+     * @param env resolves {@code ${VAR}} references (production: {@code System::getenv})
+     */
+    public void watch(Path file, Function<String, String> env) throws IOException {
+        final FileConfigSource source = new FileConfigSource(file, text -> applyText(text, file.toString(), env));
+        fileSource = source;
+        applyText(source.start(), file.toString(), env);
+    }
+
+    /** Parses, validates and applies one version of a configuration file's text; logs the outcome. */
+    private void applyText(String text, String origin, Function<String, String> env) {
+        final ConfigResult parsed = ConfigLoader.parse(text, origin, env);
+        if (!parsed.isValid()) {
+            log.error("configuration change in {} rejected, the running configuration stays:\n  {}", origin,
+                    String.join("\n  ", parsed.problems().stream().map(Object::toString).toList()));
+            return;
+        }
+        if (parsed.config().equals(snapshots.current().config())) {
+            return; // the same configuration, e.g. the file's baseline at startup
+        }
+        final List<String> problems = apply(parsed.config());
+        if (!problems.isEmpty()) {
+            log.error("configuration change in {} rejected, the running configuration stays:\n  {}", origin,
+                    String.join("\n  ", problems));
+        }
+    }
+
     /** Graceful stop with the configured shutdown timeout. */
     public void stop() {
         stop(snapshots.current().config().server().shutdownTimeout().toNanos());
@@ -143,6 +181,10 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         stopped = true;
+        final FileConfigSource source = fileSource;
+        if (source != null) {
+            source.close();
+        }
         try {
             listener.stopAccepting();
             final int left = listener.connections().drain(drainNanos);

@@ -4,7 +4,6 @@ import dev.sluice.Gateway;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.ConfigResult;
 import dev.sluice.config.GatewayConfig;
-import dev.sluice.config.source.FileConfigSource;
 import dev.sluice.demo.EchoServer;
 import dev.sluice.runtime.SnapshotCompiler;
 import dev.sluice.runtime.StateRegistry;
@@ -78,28 +77,12 @@ public final class SluiceCli implements Runnable {
                 return EXIT_INVALID_CONFIG;
             }
             final Gateway gateway = Gateway.start(cfg);
-            final FileConfigSource source = noWatch ? null : new FileConfigSource(config, text -> {
-                final ConfigResult next = ConfigLoader.parse(text, config.toString(), System::getenv);
-                if (!next.isValid()) {
-                    log.error("configuration change in {} rejected, keeping the running configuration:\n  {}",
-                            config, String.join("\n  ", next.problems().stream().map(Object::toString).toList()));
-                    return;
-                }
-                final List<String> problems = gateway.apply(next.config());
-                if (!problems.isEmpty()) {
-                    log.error("configuration change in {} rejected, keeping the running configuration:\n  {}",
-                            config, String.join("\n  ", problems));
-                }
-            });
-            if (source != null) {
-                source.start();
+            if (!noWatch) {
+                gateway.watch(config, System::getenv);
             }
             final CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 log.info("shutdown requested: draining in-flight requests");
-                if (source != null) {
-                    source.close();
-                }
                 gateway.stop();
                 stopped.countDown();
             }, "sluice-shutdown"));

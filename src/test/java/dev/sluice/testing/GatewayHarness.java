@@ -40,7 +40,9 @@ public final class GatewayHarness implements AutoCloseable {
 
     /** Parses and validates a YAML snippet, failing the test with every problem when it is invalid. */
     public static GatewayConfig parse(String yaml, Map<String, String> vars) {
-        final String text = yaml.contains("listen:") ? yaml : "server:\n  listen: 127.0.0.1:0\n" + yaml;
+        final String text = yaml.contains("listen:") ? yaml
+                : yaml.startsWith("server:\n") ? yaml.replaceFirst("server:\n", "server:\n  listen: 127.0.0.1:0\n")
+                : "server:\n  listen: 127.0.0.1:0\n" + yaml;
         final ConfigResult result = ConfigLoader.parse(text, "test", vars::get);
         if (!result.isValid()) {
             throw new AssertionError("test config invalid: " + result.problems());
