@@ -78,6 +78,7 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1ServerCod
         private static final int AFTER_LF = 2;
         private static final int AFTER_LF_CR = 3;
         private static final int BODY = 4;
+        private static final int FOLDED = 5;
 
         private int scanState = HEAD_START;
         /** True between a complete request (LastHttpContent) and the next request head. */
@@ -129,36 +130,42 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1ServerCod
 
         /** Advances the head scanner over {@code [from, to)}; false when a folded line was found. */
         private boolean scan(ByteBuf buf, int from, int to) {
-            int state = scanState;
-            for (int i = from; i < to && state != BODY; i++) {
-                final byte b = buf.getByte(i);
-                switch (state) {
-                    case HEAD_START:
-                        // RFC 9112 §2.2: empty lines before the request line may be ignored.
-                        if (b != '\r' && b != '\n' && b != ' ' && b != '\t') {
-                            state = IN_LINE;
-                        }
-                        break;
-                    case IN_LINE:
-                        if (b == '\n') {
-                            state = AFTER_LF;
-                        }
-                        break;
-                    case AFTER_LF:
-                        if (b == ' ' || b == '\t') {
-                            scanState = state;
-                            return false;
-                        }
-                        state = b == '\r' ? AFTER_LF_CR : b == '\n' ? BODY : IN_LINE;
-                        break;
-                    default: // AFTER_LF_CR
-                        state = b == '\n' ? BODY : IN_LINE;
-                        break;
-                }
+            if (from >= to) {
+                return true;
             }
-            scanState = state;
-            return true;
+            // forEachByte walks the memory once, without the per-byte bounds and liveness checks of getByte().
+            final int stoppedAt = buf.forEachByte(from, to - from, scanner);
+            return stoppedAt < 0 || scanState != FOLDED;
         }
+
+        /** The scanner state machine; stops (returns false) at the end of the head or at a folded line. */
+        private final io.netty.util.ByteProcessor scanner = b -> {
+            switch (scanState) {
+                case HEAD_START:
+                    // RFC 9112 §2.2: empty lines before the request line may be ignored.
+                    if (b != '\r' && b != '\n' && b != ' ' && b != '\t') {
+                        scanState = IN_LINE;
+                    }
+                    return true;
+                case IN_LINE:
+                    if (b == '\n') {
+                        scanState = AFTER_LF;
+                    }
+                    return true;
+                case AFTER_LF:
+                    if (b == ' ' || b == '\t') {
+                        scanState = FOLDED;
+                        return false;
+                    }
+                    scanState = b == '\r' ? AFTER_LF_CR : b == '\n' ? BODY : IN_LINE;
+                    return scanState != BODY;
+                case AFTER_LF_CR:
+                    scanState = b == '\n' ? BODY : IN_LINE;
+                    return scanState != BODY;
+                default:
+                    return false;
+            }
+        };
 
         boolean isAwaitingHead() {
             return awaitingHead;
