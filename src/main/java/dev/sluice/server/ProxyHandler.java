@@ -361,6 +361,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Downstr
                 dispatch(next);
             }
         }
+        if (current != null) {
+            // A pipelined request started here, outside a client read batch: a pooled connection is handed over
+            // synchronously and its writes wait for a flush that channelReadComplete would otherwise never make
+            // (the client already sent everything). Without this the request sits unsent until a timeout.
+            current.flushUpstream();
+        }
         if (readPausedByPipeline && pipelined.size() < MAX_PIPELINED / 2) {
             readPausedByPipeline = false;
         }
