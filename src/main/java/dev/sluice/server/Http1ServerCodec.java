@@ -108,6 +108,8 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1ServerCod
         /** HEADER_NAME: the name read so far is a prefix of Transfer-Encoding / Content-Length. */
         private boolean maybeTe;
         private boolean maybeCl;
+        /** Set once a head was rejected: later bytes are dropped unparsed. */
+        private boolean failed;
         /** True between a complete request (LastHttpContent) and the next request head. */
         private boolean awaitingHead = true;
         /** nanoTime when the first byte of the current head arrived; 0 when none has. */
@@ -124,11 +126,17 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1ServerCod
             lastReadNanos = System.nanoTime();
             if (msg instanceof ByteBuf) {
                 final ByteBuf bytes = (ByteBuf) msg;
+                if (failed) {
+                    // The head was already rejected and the connection is closing: nothing more is parsed.
+                    bytes.release();
+                    return;
+                }
                 if (awaitingHead && headStartNanos == 0 && bytes.isReadable()) {
                     headStartNanos = lastReadNanos;
                 }
                 final String problem = scanState == BODY ? null : scan(bytes, bytes.readerIndex(), bytes.writerIndex());
                 if (problem != null) {
+                    failed = true;
                     bytes.release();
                     throw new MalformedHeadException(problem);
                 }
@@ -151,6 +159,8 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1ServerCod
                     scanState = HEAD_START;
                     final String problem = scan(buffer, buffer.readerIndex(), buffer.writerIndex());
                     if (problem != null) {
+                        failed = true;
+                        buffer.skipBytes(buffer.readableBytes());
                         throw new MalformedHeadException(problem);
                     }
                 }

@@ -151,6 +151,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Downstr
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("client connection {}: {}", ctx.channel(), cause.toString(), cause);
+        if (closing) {
+            return; // already answered (or going away): a second error must not write a second response
+        }
         if (cause instanceof IOException) {
             ctx.close(); // reset by peer and friends: nothing to answer
             return;
