@@ -18,10 +18,17 @@ import java.util.List;
  *
  * <p>Netty 4.2 already rejects (as a failed {@code DecoderResult}) bare-LF line endings, control characters and
  * whitespace in header names, a Transfer-Encoding whose final coding is not chunked, Content-Length together with
- * Transfer-Encoding, and conflicting Content-Length values. It still accepts obsolete line folding (RFC 9112 §5.2),
- * merging the continuation into the previous value. A proxy must not do that silently: a folded header can be read
- * differently by the upstream. This decoder therefore scans each request head for a line that starts with SP or HTAB
- * and fails the connection with {@link ObsoleteLineFoldingException}.
+ * Transfer-Encoding, and conflicting Content-Length values. It is lenient where a proxy must not be, because a
+ * lenient parse can be read differently by the upstream (request smuggling). This decoder therefore runs its own
+ * small scanner over the raw bytes of every request head and fails the connection with a
+ * {@link MalformedHeadException} on:
+ * <ul>
+ *   <li>obsolete line folding, a header line starting with SP or HTAB (RFC 9112 §5.2; Netty merges it);
+ *   <li>a request line that is not exactly {@code method SP target SP HTTP/1.x CRLF} (RFC 9112 §3): Netty
+ *       accepts runs of whitespace, leading whitespace, a missing version (HTTP/0.9) and any version text;
+ *   <li>HTAB in the value of Transfer-Encoding or Content-Length: valid OWS (RFC 9110 §5.6.3), but a known
+ *       obfuscation that nginx rejects too; framing headers get no latitude.
+ * </ul>
  *
  * <p>It also records when the bytes of the current request head started to arrive, so {@link ProxyHandler} can
  * enforce the request-header timeout (slowloris) without a handler of its own.
@@ -52,10 +59,15 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1ServerCod
         return outboundHandler();
     }
 
-    /** Thrown (and surfaced through {@code exceptionCaught}) when a request head uses obsolete line folding. */
-    static final class ObsoleteLineFoldingException extends IllegalArgumentException {
-        ObsoleteLineFoldingException() {
-            super("obsolete line folding (obs-fold) in request header", null);
+    /** Thrown (and surfaced through {@code exceptionCaught}) when the raw bytes of a request head are malformed. */
+    static final class MalformedHeadException extends IllegalArgumentException {
+        static final String OBS_FOLD = "obsolete line folding (obs-fold) in request header";
+        static final String REQUEST_LINE = "malformed request line";
+        static final String VERSION = "unsupported HTTP version (expected: HTTP/1.0 or HTTP/1.1)";
+        static final String FRAMING_TAB = "HTAB in a Transfer-Encoding or Content-Length value";
+
+        MalformedHeadException(String message) {
+            super(message, null);
         }
 
         @Override
@@ -78,9 +90,29 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1ServerCod
         private static final int AFTER_LF = 2;
         private static final int AFTER_LF_CR = 3;
         private static final int BODY = 4;
-        private static final int FOLDED = 5;
+        private static final int METHOD = 5;
+        private static final int TARGET_START = 6;
+        private static final int TARGET = 7;
+        private static final int VERSION = 8;
+        private static final int HEADER_NAME = 9;
+        private static final int FRAMING_VALUE = 10;
+        private static final byte[] HTTP_1 = {'H', 'T', 'T', 'P', '/', '1', '.'};
+        private static final byte[] TRANSFER_ENCODING = {'t', 'r', 'a', 'n', 's', 'f', 'e', 'r', '-', 'e', 'n',
+            'c', 'o', 'd', 'i', 'n', 'g'};
+        private static final byte[] CONTENT_LENGTH = {'c', 'o', 'n', 't', 'e', 'n', 't', '-', 'l', 'e', 'n', 'g', 't',
+            'h'};
 
         private int scanState = HEAD_START;
+        /** VERSION: bytes of the version seen; HEADER_NAME: bytes of the name seen. */
+        private int scanIndex;
+        /** HEADER_NAME: the name read so far is a prefix of Transfer-Encoding / Content-Length. */
+        private boolean maybeTe;
+        private boolean maybeCl;
+        /** The problem the last scan found, or {@code null}. */
+        private String scanProblem;
+        private final io.netty.util.ByteProcessor scanner = this::step;
+        /** Set once a head was rejected: later bytes are dropped unparsed. */
+        private boolean failed;
         /** True between a complete request (LastHttpContent) and the next request head. */
         private boolean awaitingHead = true;
         /** nanoTime when the first byte of the current head arrived; 0 when none has. */
@@ -97,12 +129,19 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1ServerCod
             lastReadNanos = System.nanoTime();
             if (msg instanceof ByteBuf) {
                 final ByteBuf bytes = (ByteBuf) msg;
+                if (failed) {
+                    // The head was already rejected and the connection is closing: nothing more is parsed.
+                    bytes.release();
+                    return;
+                }
                 if (awaitingHead && headStartNanos == 0 && bytes.isReadable()) {
                     headStartNanos = lastReadNanos;
                 }
-                if (scanState != BODY && !scan(bytes, bytes.readerIndex(), bytes.writerIndex())) {
+                final String problem = scanState == BODY ? null : scan(bytes, bytes.readerIndex(), bytes.writerIndex());
+                if (problem != null) {
+                    failed = true;
                     bytes.release();
-                    throw new ObsoleteLineFoldingException();
+                    throw new MalformedHeadException(problem);
                 }
             }
             super.channelRead(ctx, msg);
@@ -121,51 +160,130 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1ServerCod
                     awaitingHead = true;
                     headStartNanos = buffer.isReadable() ? lastReadNanos : 0;
                     scanState = HEAD_START;
-                    if (!scan(buffer, buffer.readerIndex(), buffer.writerIndex())) {
-                        throw new ObsoleteLineFoldingException();
+                    final String problem = scan(buffer, buffer.readerIndex(), buffer.writerIndex());
+                    if (problem != null) {
+                        failed = true;
+                        buffer.skipBytes(buffer.readableBytes());
+                        throw new MalformedHeadException(problem);
                     }
                 }
             }
         }
 
-        /** Advances the head scanner over {@code [from, to)}; false when a folded line was found. */
-        private boolean scan(ByteBuf buf, int from, int to) {
-            if (from >= to) {
-                return true;
+        /**
+         * Advances the head scanner over {@code [from, to)}; returns what is wrong, or {@code null}. The state lives
+         * in fields, so any split of a head across reads gives the same verdict as one read.
+         */
+        private String scan(ByteBuf buf, int from, int to) {
+            if (from >= to || scanState == BODY) {
+                return null;
             }
-            // forEachByte walks the memory once, without the per-byte bounds and liveness checks of getByte().
-            final int stoppedAt = buf.forEachByte(from, to - from, scanner);
-            return stoppedAt < 0 || scanState != FOLDED;
+            scanProblem = null;
+            // forEachByte walks the memory once, without getByte()'s per-byte bounds and liveness checks.
+            buf.forEachByte(from, to - from, scanner);
+            return scanProblem;
         }
 
-        /** The scanner state machine; stops (returns false) at the end of the head or at a folded line. */
-        private final io.netty.util.ByteProcessor scanner = b -> {
-            switch (scanState) {
+        /** Advances the state machine by one byte; false stops the walk (end of head or a problem). */
+        private boolean step(byte b) {
+            int state = scanState;
+            int index = scanIndex;
+            String problem = null;
+            switch (state) {
                 case HEAD_START:
-                    // RFC 9112 §2.2: empty lines before the request line may be ignored.
-                    if (b != '\r' && b != '\n' && b != ' ' && b != '\t') {
-                        scanState = IN_LINE;
+                    // RFC 9112 §2.2: empty lines before the request line may be ignored, nothing else may.
+                    if (b != '\r' && b != '\n') {
+                        state = isTchar(b) ? METHOD : -1;
                     }
-                    return true;
+                    break;
+                case METHOD:
+                    state = b == ' ' ? TARGET_START : isTchar(b) ? METHOD : -1;
+                    break;
+                case TARGET_START:
+                    // A second SP, or CR/LF (an HTTP/0.9 request line without a version).
+                    state = b == ' ' || b == '\r' || b == '\n' ? -1 : TARGET;
+                    break;
+                case TARGET:
+                    if (b == ' ') {
+                        state = VERSION;
+                        index = 0;
+                    } else if (b == '\r' || b == '\n' || b == '\t') {
+                        state = -1;
+                    }
+                    break;
+                case VERSION:
+                    if (index < HTTP_1.length) {
+                        problem = b == HTTP_1[index] ? null : MalformedHeadException.VERSION;
+                    } else if (index == HTTP_1.length) {
+                        problem = b == '0' || b == '1' ? null : MalformedHeadException.VERSION;
+                    } else if (b == '\r') {
+                        state = IN_LINE; // Netty's strict line parsing checks the LF that must follow
+                    } else {
+                        problem = b == ' ' ? MalformedHeadException.REQUEST_LINE : MalformedHeadException.VERSION;
+                    }
+                    index++;
+                    break;
                 case IN_LINE:
                     if (b == '\n') {
-                        scanState = AFTER_LF;
+                        state = AFTER_LF;
                     }
-                    return true;
+                    break;
                 case AFTER_LF:
                     if (b == ' ' || b == '\t') {
-                        scanState = FOLDED;
-                        return false;
+                        problem = MalformedHeadException.OBS_FOLD;
+                    } else if (b == '\r') {
+                        state = AFTER_LF_CR;
+                    } else if (b == '\n') {
+                        state = BODY;
+                    } else {
+                        maybeTe = true;
+                        maybeCl = true;
+                        index = 0;
+                        state = headerName(b, index++);
                     }
-                    scanState = b == '\r' ? AFTER_LF_CR : b == '\n' ? BODY : IN_LINE;
-                    return scanState != BODY;
-                case AFTER_LF_CR:
-                    scanState = b == '\n' ? BODY : IN_LINE;
-                    return scanState != BODY;
-                default:
-                    return false;
+                    break;
+                case HEADER_NAME:
+                    state = b == '\n' ? AFTER_LF : headerName(b, index++);
+                    break;
+                case FRAMING_VALUE:
+                    if (b == '\t') {
+                        problem = MalformedHeadException.FRAMING_TAB;
+                    } else if (b == '\n') {
+                        state = AFTER_LF;
+                    }
+                    break;
+                default: // AFTER_LF_CR
+                    state = b == '\n' ? BODY : IN_LINE;
+                    break;
             }
-        };
+            if (state < 0) {
+                problem = MalformedHeadException.REQUEST_LINE;
+            }
+            scanState = state;
+            scanIndex = index;
+            scanProblem = problem;
+            return problem == null && state != BODY;
+        }
+
+        /** Next state after byte {@code b} at position {@code at} of a header name. */
+        private int headerName(byte b, int at) {
+            if (b == ':') {
+                final boolean framing = maybeTe && at == TRANSFER_ENCODING.length
+                        || maybeCl && at == CONTENT_LENGTH.length;
+                return framing ? FRAMING_VALUE : IN_LINE;
+            }
+            final int lower = b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b;
+            maybeTe &= at < TRANSFER_ENCODING.length && lower == TRANSFER_ENCODING[at];
+            maybeCl &= at < CONTENT_LENGTH.length && lower == CONTENT_LENGTH[at];
+            return HEADER_NAME;
+        }
+
+        /** RFC 9110 §5.6.2 tchar. */
+        private static boolean isTchar(byte b) {
+            return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+                    || b == '!' || b == '#' || b == '$' || b == '%' || b == '&' || b == '\'' || b == '*'
+                    || b == '+' || b == '-' || b == '.' || b == '^' || b == '_' || b == '`' || b == '|' || b == '~';
+        }
 
         boolean isAwaitingHead() {
             return awaitingHead;

@@ -151,6 +151,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Downstr
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("client connection {}: {}", ctx.channel(), cause.toString(), cause);
+        if (closing) {
+            return; // already answered (or going away): a second error must not write a second response
+        }
         if (cause instanceof IOException) {
             ctx.close(); // reset by peer and friends: nothing to answer
             return;
@@ -360,6 +363,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Downstr
             } else {
                 dispatch(next);
             }
+        }
+        if (current != null) {
+            // A pipelined request started here, outside a client read batch: a pooled connection is handed over
+            // synchronously and its writes wait for a flush that channelReadComplete would otherwise never make
+            // (the client already sent everything). Without this the request sits unsent until a timeout.
+            current.flushUpstream();
         }
         if (readPausedByPipeline && pipelined.size() < MAX_PIPELINED / 2) {
             readPausedByPipeline = false;

@@ -8,12 +8,24 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.List;
 
-/** Head checks Netty's decoder does not make. */
+/**
+ * Head checks Netty's decoder does not make: version, method case, Host (RFC 9112 §3.2), Transfer-Encoding and
+ * the request target. Byte-level checks (obs-fold, request-line shape) live in {@link Http1ServerCodec}.
+ */
 final class RequestValidator {
     private RequestValidator() {}
 
     /** Returns a description of what is wrong with the head, or {@code null} when it is acceptable. */
     static String check(HttpRequest request) {
+        final HttpVersion version = request.protocolVersion();
+        if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
+            // The decoder's scanner already insists on the exact bytes HTTP/1.0 or HTTP/1.1; this keeps the
+            // identity comparisons below (and in ProxyExchange) sound if that ever changes.
+            return "unsupported HTTP version " + version.text();
+        }
+        if (!isUpperCaseMethod(request.method().name())) {
+            return "method must be upper case";
+        }
         final HttpHeaders headers = request.headers();
         final List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
         if (hosts.size() > 1) {
@@ -29,6 +41,7 @@ final class RequestValidator {
         if (!te.isEmpty()) {
             // Only plain "chunked" is accepted: anything else is a smuggling attempt or a coding we would
             // have to undo before forwarding.
+            // 400 rather than RFC 9112 §6.1's SHOULD-501 for an unknown coding: ErrorCode has no 501 yet.
             if (te.size() != 1 || !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(te.get(0).trim())) {
                 return "unsupported Transfer-Encoding";
             }
@@ -53,6 +66,21 @@ final class RequestValidator {
             }
         }
         return null;
+    }
+
+    /**
+     * Methods are case-sensitive tokens (RFC 9110 §9.1), so {@code get} is not GET. Route method rules compare
+     * exactly, while some upstream frameworks fold case: forwarding {@code get} could slip past a rule that only
+     * allows, say, POST. Like nginx, only upper-case letters, '-' and '_' are accepted.
+     */
+    private static boolean isUpperCaseMethod(String method) {
+        for (int i = 0; i < method.length(); i++) {
+            final char c = method.charAt(i);
+            if (!(c >= 'A' && c <= 'Z' || c == '-' || c == '_')) {
+                return false;
+            }
+        }
+        return !method.isEmpty();
     }
 
     private static boolean isValidHost(String host) {
