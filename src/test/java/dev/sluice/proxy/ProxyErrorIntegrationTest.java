@@ -39,6 +39,25 @@ class ProxyErrorIntegrationTest {
     }
 
     @Test
+    void proxy_targetPortClosedWithQueuedRequests_everyRequestGets502() throws Exception {
+        final String config = """
+                server: { listen: 127.0.0.1:0, workers: 1 }
+                upstreams:
+                  u: { targets: [ { url: "${UP}" } ], pool: { max_connections: 1, max_pending: 10 } }
+                routes:
+                  - { id: all, match: { path_prefix: / }, upstream: u }
+                """;
+        try (GatewayHarness gw = GatewayHarness.start(config, Map.of("UP", "http://127.0.0.1:" + closedPort()));
+                RawClient first = RawClient.connect(gw.port());
+                RawClient second = RawClient.connect(gw.port())) {
+            first.send("GET /a HTTP/1.1\r\nHost: test\r\n\r\n");
+            second.send("GET /b HTTP/1.1\r\nHost: test\r\n\r\n");
+            assertThat(first.read(false).status()).isEqualTo(502);
+            assertThat(second.read(false).status()).isEqualTo(502);
+        }
+    }
+
+    @Test
     void proxy_upstreamResetsBeforeResponse_answers502Reset() throws Exception {
         try (TestUpstream up = TestUpstream.start("a");
                 GatewayHarness gw = GatewayHarness.start(CONFIG, Map.of("UP", up.url()))) {
