@@ -423,9 +423,15 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         }
     }
 
-    /** The whole request is written upstream: the response timeout starts now, not during a long upload. */
+    /**
+     * The whole request is written upstream: flush it, and start the response timeout now (not during a long
+     * upload). The flush cannot be left to the client connection's read-complete: a pipelined request dispatched
+     * after the previous response, or a retry, writes its last piece outside any client read, and would sit
+     * unflushed forever. Within a client read batch this only moves that flush earlier.
+     */
     private void markRequestSent() {
         requestSent = true;
+        connection.channel().flush();
         armResponseTimer();
     }
 

@@ -185,6 +185,11 @@ public final class TestUpstream implements AutoCloseable {
         return received.isEmpty() ? null : received.get(received.size() - 1);
     }
 
+    /** Closes every accepted connection from the upstream's side, as a server does to idle keep-alives. */
+    public void closeConnections() {
+        children.forEach(Channel::close);
+    }
+
     @Override
     public void close() {
         server.close().syncUninterruptibly();

@@ -173,10 +173,17 @@ public final class ConnectionPool {
     void onClosed(PooledConnection connection) {
         idle.remove(connection);
         forget(connection);
-        // A slot opened: start a connection for the first waiter, if any.
-        final Acquirer waiter = waiters.pollFirst();
-        if (waiter != null && !closed) {
-            connect(waiter);
+        serveWaiter();
+    }
+
+    /**
+     * Starts a connection for the first waiter when a slot is free. The check matters: a connection forgotten
+     * earlier (idle sweep, a dead idle connection found by acquire) gave its slot back then, and the slot may have
+     * been taken again before its close event arrives.
+     */
+    private void serveWaiter() {
+        if (!closed && open < settings.maxConnections() && !waiters.isEmpty()) {
+            connect(waiters.pollFirst());
         }
     }
 
@@ -213,6 +220,8 @@ public final class ConnectionPool {
                 f.channel().close();
                 acquirer.onAcquireFailed(f.isSuccess()
                         ? new IllegalStateException("upstream connection lost its handler") : f.cause());
+                // The slot is free again and no close event will announce it: a waiter would wait forever.
+                serveWaiter();
                 return;
             }
             c.attach(acquirer);
