@@ -122,7 +122,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
                         snapshot.listener().trustedProxies()::isTrusted)
                 : peerIp;
         this.headRequest = request.method() == HttpMethod.HEAD;
-        this.clientHttp10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
+        this.clientHttp10 = request.protocolVersion().minorVersion() == 0;
         this.closeAfterResponse = closeAfter;
     }
 
@@ -339,6 +339,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         responseStarted = true;
         responseComplete = true;
         final HttpResponse response = LocalResponses.fixed(route.staticResponse(), requestId);
+        route.responseHeaders().apply(response.headers());
         setConnectionHeader(response.headers());
         down.writeFullResponse(response, headRequest);
         discarding = !requestComplete;

@@ -15,6 +15,12 @@ public final class RecordingLeakDetector<T> extends ResourceLeakDetector<T> {
         super(resourceType, samplingInterval);
     }
 
+    /** The constructor Netty's factory looks for first; without it Netty logs an error in every test JVM. */
+    @SuppressWarnings("deprecation")
+    public RecordingLeakDetector(Class<?> resourceType, int samplingInterval, long maxActive) {
+        super(resourceType, samplingInterval, maxActive);
+    }
+
     /** Reports recorded since the last call, which clears them. */
     public static List<String> drain() {
         final List<String> copy = List.copyOf(REPORTS);
