@@ -40,6 +40,12 @@ public interface Downstream {
     /** The response cannot be completed: close the connection now, so the client sees a truncated response. */
     void abort();
 
+    /**
+     * Makes sure the connection's timer runs no later than {@code deadlineNanos} (a {@link System#nanoTime()}
+     * value), where it calls the current exchange's {@link ProxyExchange#checkDeadline}.
+     */
+    void wakeUpBy(long deadlineNanos);
+
     /** True while the gateway drains for shutdown: responses then carry {@code Connection: close}. */
     boolean isDraining();
 }

@@ -81,7 +81,8 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     private PooledConnection connection;
     private ArrayDeque<HttpContent> pendingBody;
     private int pendingBytes;
-    private ScheduledFuture<?> responseTimer;
+    /** nanoTime by which the response head must arrive; 0 when no response is awaited. */
+    private long responseDeadlineNanos;
     private Map<String, List<String>> queryParams;
     private boolean idempotent;
 
@@ -666,22 +667,35 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         }
     }
 
+    /**
+     * Starts the response timeout. No timer task is scheduled per request (that costs a heap insertion and a
+     * cancellation each time); the connection's one timer is asked to wake up by the deadline instead.
+     */
     private void armResponseTimer() {
-        if (responseTimer == null && route.responseTimeoutNanos() > 0) {
-            responseTimer = down.eventLoop().schedule(this::onResponseTimeout, route.responseTimeoutNanos(),
-                    TimeUnit.NANOSECONDS);
+        if (responseDeadlineNanos == 0 && route.responseTimeoutNanos() > 0) {
+            responseDeadlineNanos = System.nanoTime() + route.responseTimeoutNanos();
+            down.wakeUpBy(responseDeadlineNanos);
         }
     }
 
     private void cancelResponseTimer() {
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
-            responseTimer = null;
+        responseDeadlineNanos = 0;
+    }
+
+    /** nanoTime by which this exchange needs a timer check, or 0 when it needs none. */
+    public long deadlineNanos() {
+        return responseDeadlineNanos;
+    }
+
+    /** Called by the connection's timer: enforces the response timeout if it passed. Event loop only. */
+    public void checkDeadline(long nowNanos) {
+        if (responseDeadlineNanos != 0 && nowNanos - responseDeadlineNanos >= 0) {
+            onResponseTimeout();
         }
     }
 
     private void onResponseTimeout() {
-        responseTimer = null;
+        responseDeadlineNanos = 0;
         if (finished || responseStarted) {
             return;
         }

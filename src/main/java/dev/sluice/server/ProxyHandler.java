@@ -71,6 +71,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Downstr
     private boolean readPausedByPipeline;
     private long lastResponseNanos;
     private ScheduledFuture<?> timer;
+    /** nanoTime at which {@code timer} fires. */
+    private long timerDeadline;
 
     ProxyHandler(SnapshotHolder snapshots, PoolRegistry pools, Http1ServerCodec codec, ConnectionTracker tracker) {
         this.snapshots = snapshots;
@@ -404,8 +406,19 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Downstr
     }
 
     private void scheduleTimer(long delayNanos) {
-        timer = ctx.executor().schedule(this::onTimer, Math.max(delayNanos, TimeUnit.MILLISECONDS.toNanos(10)),
-                TimeUnit.NANOSECONDS);
+        final long delay = Math.max(delayNanos, TimeUnit.MILLISECONDS.toNanos(1));
+        timerDeadline = System.nanoTime() + delay;
+        timer = ctx.executor().schedule(this::onTimer, delay, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void wakeUpBy(long deadlineNanos) {
+        // Usually the timer already fires earlier (timeouts are longer than its period): then nothing to do.
+        if (timer != null && deadlineNanos - timerDeadline >= 0 || closing) {
+            return;
+        }
+        cancelTimer();
+        scheduleTimer(deadlineNanos - System.nanoTime());
     }
 
     private void cancelTimer() {
@@ -421,6 +434,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Downstr
             return;
         }
         final long now = System.nanoTime();
+        if (current != null) {
+            current.checkDeadline(now);
+            if (closing || !ctx.channel().isActive()) {
+                return;
+            }
+        }
         final Http1ServerCodec.RequestDecoder decoder = codec.decoder();
         long deadline;
         if (current == null && pipelined.isEmpty()) {
@@ -457,6 +476,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Downstr
         } else {
             // Waiting for or streaming a response: the exchange's own timeouts apply. Look again later.
             deadline = now + Math.min(settings.idleTimeoutNanos(), settings.requestHeaderTimeoutNanos());
+        }
+        final long exchangeDeadline = current == null ? 0 : current.deadlineNanos();
+        if (exchangeDeadline != 0 && exchangeDeadline - deadline < 0) {
+            deadline = exchangeDeadline;
         }
         scheduleTimer(deadline - now);
     }
