@@ -198,7 +198,8 @@ public final class Gateway implements AutoCloseable {
         } finally {
             configThread.shutdownNow();
             resolver.close();
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            // Bounded: a stuck loop must not keep the process from exiting after SIGTERM.
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             log.info("sluice stopped");
         }
     }

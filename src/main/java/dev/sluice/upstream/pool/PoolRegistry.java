@@ -82,8 +82,17 @@ public final class PoolRegistry {
             return 0;
         }
         final CompletableFuture<Integer> result = new CompletableFuture<>();
-        pools.loop.execute(() -> result.complete(task.getAsInt()));
-        return result.join();
+        try {
+            pools.loop.execute(() -> result.complete(task.getAsInt()));
+            // Bounded: a loop that is shutting down or stuck must not hang the caller (often the shutdown hook).
+            return result.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException | java.util.concurrent.ExecutionException
+                | java.util.concurrent.TimeoutException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
     }
 
     /** The pools of one event loop; touched only by that loop's thread. */
