@@ -148,6 +148,11 @@ final class ConfigBinder {
     }
 
     private static String messageOf(JsonMappingException e) {
+        if (e instanceof com.fasterxml.jackson.databind.exc.InvalidTypeIdException) {
+            final String id = ((com.fasterxml.jackson.databind.exc.InvalidTypeIdException) e).getTypeId();
+            return id == null ? "expected a one-key mapping naming the policy, like rate_limit: {...}"
+                    : "unknown policy \"" + id + "\" (expected one of: " + PolicySpec.TYPES + ")";
+        }
         if (e instanceof ValueInstantiationException && e.getCause() != null && e.getCause().getMessage() != null) {
             return e.getCause().getMessage();
         }
@@ -273,6 +278,26 @@ final class ConfigBinder {
     }
 
     /** What an operator should have written for a target type, for "expected ..." messages. */
+    /** The configuration spellings of an enum: the {@code @JsonProperty} names, else the lower-case names. */
+    private static String enumNames(Class<?> type) {
+        final List<String> names = new java.util.ArrayList<>();
+        for (Object constant : type.getEnumConstants()) {
+            final String name = ((Enum<?>) constant).name();
+            String spelled = name.toLowerCase(java.util.Locale.ROOT);
+            try {
+                final com.fasterxml.jackson.annotation.JsonProperty p = type.getField(name)
+                        .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+                if (p != null) {
+                    spelled = p.value();
+                }
+            } catch (NoSuchFieldException e) {
+                // an enum constant is always a field; keep the lower-case name
+            }
+            names.add(spelled);
+        }
+        return String.join(", ", names);
+    }
+
     static String expectation(Class<?> type) {
         if (type == null) {
             return "a different value";
@@ -300,6 +325,9 @@ final class ConfigBinder {
         }
         if (type == HashOn.class) {
             return "header:<name>, cookie:<name>, client_ip or path";
+        }
+        if (type.isEnum()) {
+            return "one of: " + enumNames(type);
         }
         if (Collection.class.isAssignableFrom(type) || type.isArray()) {
             return "a list";

@@ -11,8 +11,10 @@ import java.util.Map;
  * <p>Instances are produced by {@code ConfigLoader} after interpolation and binding, and are only handed to the
  * runtime after {@code ConfigValidator} found no errors.
  */
-public record GatewayConfig(ServerSpec server, Map<String, UpstreamSpec> upstreams, List<RouteSpec> routes) {
+public record GatewayConfig(ServerSpec server, ClusterSpec cluster, Map<String, UpstreamSpec> upstreams,
+        List<RouteSpec> routes) {
     public GatewayConfig {
+        cluster = cluster == null ? ClusterSpec.none() : cluster;
         server = server == null ? ServerSpec.defaults() : server;
         upstreams = upstreams == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
         routes = routes == null ? List.of() : List.copyOf(routes);

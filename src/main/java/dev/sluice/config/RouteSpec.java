@@ -1,6 +1,7 @@
 package dev.sluice.config;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * One route: what requests it matches and what it does with them.
@@ -20,6 +21,7 @@ import java.time.Duration;
  * @param responseHeaders header rules applied to the response before it is returned
  * @param maxBodySize     request body limit for this route (overrides the server's)
  * @param timeout         response timeout for this route (overrides the upstream's)
+ * @param policies        request policies, applied in order before the request is forwarded
  */
 public record RouteSpec(
         String id,
@@ -34,12 +36,14 @@ public record RouteSpec(
         HeaderRulesSpec requestHeaders,
         HeaderRulesSpec responseHeaders,
         DataSize maxBodySize,
-        Duration timeout) {
+        Duration timeout,
+        List<PolicySpec> policies) {
 
     public RouteSpec {
         match = match == null ? MatchSpec.any() : match;
         preserveHost = preserveHost == null ? Boolean.TRUE : preserveHost;
         requestHeaders = requestHeaders == null ? HeaderRulesSpec.none() : requestHeaders;
         responseHeaders = responseHeaders == null ? HeaderRulesSpec.none() : responseHeaders;
+        policies = policies == null ? List.of() : List.copyOf(policies);
     }
 }

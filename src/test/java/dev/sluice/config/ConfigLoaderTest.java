@@ -45,6 +45,7 @@ class ConfigLoaderTest {
                 new ServerSpec("127.0.0.1:18090", 4, 4096, 32768, DataSize.ofMebibytes(2), Duration.ofSeconds(5),
                         Duration.ofSeconds(90), Duration.ofMinutes(2), Duration.ofMillis(1500),
                         List.of("10.0.0.0/8", "fd00::/8", "192.168.1.7")),
+                null,
                 Map.of(
                         "users", new UpstreamSpec(BalancerKind.CONSISTENT_HASH,
                                 new HashOn(HashOn.Source.HEADER, "X-User"),
@@ -62,13 +63,13 @@ class ConfigLoaderTest {
                                 new HeaderRulesSpec(Map.of("X-Gateway", "sluice"), Map.of("X-Env", "prod"),
                                         List.of("X-Debug")),
                                 new HeaderRulesSpec(null, null, List.of("Server")),
-                                DataSize.ofKibibytes(512), Duration.ofSeconds(3)),
+                                DataSize.ofKibibytes(512), Duration.ofSeconds(3), null),
                         new RouteSpec("route-1", 0, new MatchSpec(null, "/orders/{id}", null, null, null, null, null),
-                                "orders", null, false, null, null, null, null, null, null, null),
+                                "orders", null, false, null, null, null, null, null, null, null, null),
                         new RouteSpec("maintenance", 0, new MatchSpec(null, null, null, "^/old/.*$", null, null, null),
                                 null, new StaticResponseSpec(503, Map.of("Retry-After", "120"),
                                         "down for maintenance; literal ${NOT_A_VAR}"),
-                                false, null, null, null, null, null, null, null)));
+                                false, null, null, null, null, null, null, null, null)));
         assertThat(result.config()).isEqualTo(expected);
     }
 
@@ -123,7 +124,7 @@ class ConfigLoaderTest {
                         + " weighted_round_robin, random, least_request, consistent_hash)",
                 "routes[0].matc: unknown key (expected one of: id, priority, match, upstream, static_response,"
                         + " strip_prefix, rewrite, preserve_host, host_rewrite, request_headers, response_headers,"
-                        + " max_body_size, timeout)",
+                        + " max_body_size, timeout, policies)",
                 "server.listen: \"0.0.0.0:99999\" has an invalid port \"99999\" (expected 0..65535)",
                 "server.trusted_proxies[0]: \"10.0.0.0/33\" is not an IP address or CIDR (expected e.g. 10.0.0.0/8,"
                         + " 192.168.1.7 or fd00::/8)",
@@ -197,7 +198,7 @@ class ConfigLoaderTest {
     @Test
     void parse_unknownTopLevelKey_listsAllowedKeys() {
         assertThat(problems("servr: {}\n")).containsExactly(
-                "servr: unknown key (expected one of: server, upstreams, routes)");
+                "servr: unknown key (expected one of: server, cluster, upstreams, routes)");
     }
 
     @Test

@@ -46,8 +46,9 @@ public final class ConfigValidator {
     /** Validates {@code config}; an empty list means it may be compiled and applied. */
     public List<ConfigProblem> validate(GatewayConfig config) {
         Objects.requireNonNull(config, "config");
-        final Run run = new Run();
+        final Run run = new Run(config.cluster().isEnabled());
         run.server(config.server());
+        run.cluster(config.cluster());
         config.upstreams().forEach((name, upstream) -> run.upstream(name, upstream));
         final List<RouteSpec> routes = config.routes();
         final Map<String, Integer> firstIndexById = new HashMap<>();
@@ -60,6 +61,109 @@ public final class ConfigValidator {
     /** The problems of one validation, with the checks that add to them. */
     private static final class Run {
         final List<ConfigProblem> problems = new ArrayList<>();
+        final boolean clusterEnabled;
+
+        Run(boolean clusterEnabled) {
+            this.clusterEnabled = clusterEnabled;
+        }
+
+        void cluster(dev.sluice.config.ClusterSpec cluster) {
+            if (cluster.redis() != null) {
+                final String redis = cluster.redis();
+                if (!(redis.startsWith("redis://") || redis.startsWith("rediss://"))
+                        || redis.length() <= redis.indexOf("//") + 2) {
+                    problem("cluster.redis", "\"" + redis + "\" is not a Redis URI (expected"
+                            + " redis://[password@]host:port[/db] or rediss://...)");
+                }
+            }
+            if (!cluster.name().matches("[A-Za-z0-9._-]+")) {
+                problem("cluster.name", "\"" + cluster.name() + "\" may contain only letters, digits, '.', '_' and '-'");
+            }
+            positive("cluster.command_timeout", cluster.commandTimeout());
+        }
+
+        void policies(String path, List<dev.sluice.config.PolicySpec> policies) {
+            final java.util.Set<String> names = new java.util.HashSet<>();
+            for (int i = 0; i < policies.size(); i++) {
+                final dev.sluice.config.PolicySpec policy = policies.get(i);
+                final String at = ConfigPath.key(ConfigPath.index(path, i), policy.type());
+                if (policy instanceof dev.sluice.config.RateLimitSpec) {
+                    rateLimit(at, (dev.sluice.config.RateLimitSpec) policy);
+                }
+                final String name = policy instanceof dev.sluice.config.RateLimitSpec
+                        && ((dev.sluice.config.RateLimitSpec) policy).algorithm() == null ? null : policy.name();
+                if (name != null && !names.add(name)) {
+                    problem(ConfigPath.key(at, "name"), "\"" + name + "\" is used by another policy of this route"
+                            + " (expected unique names; set name: on one of them)");
+                }
+            }
+        }
+
+        void rateLimit(String path, dev.sluice.config.RateLimitSpec spec) {
+            final dev.sluice.config.RateLimitSpec.Algorithm algorithm = spec.algorithm();
+            if (spec.name() != null && !spec.name().matches("[A-Za-z0-9._-]+")) {
+                problem(ConfigPath.key(path, "name"), "\"" + spec.name() + "\" may contain only letters, digits,"
+                        + " '.', '_' and '-'");
+            }
+            if (algorithm == null) {
+                problem(ConfigPath.key(path, "algorithm"), "is required (expected one of: token_bucket, leaky_bucket,"
+                        + " fixed_window, sliding_window, sliding_log, concurrency)");
+                return;
+            }
+            final boolean concurrency = algorithm == dev.sluice.config.RateLimitSpec.Algorithm.CONCURRENCY;
+            if (concurrency) {
+                if (spec.limit() == null) {
+                    problem(ConfigPath.key(path, "limit"), "is required for concurrency (most requests in flight)");
+                } else if (spec.limit() < 1) {
+                    problem(ConfigPath.key(path, "limit"), spec.limit() + " (expected: >= 1)");
+                }
+                if (spec.rate() != null) {
+                    problem(ConfigPath.key(path, "rate"), "does not apply to concurrency (use limit)");
+                }
+            } else {
+                if (spec.rate() == null) {
+                    problem(ConfigPath.key(path, "rate"), "is required for " + algorithm.configName()
+                            + " (expected a rate like 100/s, 1000/m, 5000/h)");
+                } else if (spec.rate().permits() < 1) {
+                    problem(ConfigPath.key(path, "rate"), spec.rate().permits() + " permits (expected: >= 1)");
+                }
+                if (spec.limit() != null) {
+                    problem(ConfigPath.key(path, "limit"), "applies only to concurrency (the rate sets the limit)");
+                }
+            }
+            final boolean bucket = algorithm == dev.sluice.config.RateLimitSpec.Algorithm.TOKEN_BUCKET
+                    || algorithm == dev.sluice.config.RateLimitSpec.Algorithm.LEAKY_BUCKET;
+            if (spec.burst() != null && (!bucket || spec.burst() < 0)) {
+                problem(ConfigPath.key(path, "burst"), bucket ? spec.burst() + " (expected: >= 0)"
+                        : "applies only to token_bucket and leaky_bucket");
+            }
+            final boolean leaky = algorithm == dev.sluice.config.RateLimitSpec.Algorithm.LEAKY_BUCKET;
+            if (!leaky && (spec.delay() != null || spec.nodelay())) {
+                problem(ConfigPath.key(path, spec.nodelay() ? "nodelay" : "delay"), "applies only to leaky_bucket");
+            }
+            if (leaky && spec.delay() != null) {
+                if (spec.nodelay()) {
+                    problem(ConfigPath.key(path, "delay"), "cannot be combined with nodelay (nodelay means delay = burst)");
+                } else if (spec.delay() < 0 || spec.delay() > (spec.burst() == null ? 0 : spec.burst())) {
+                    problem(ConfigPath.key(path, "delay"), spec.delay() + " (expected: 0..burst)");
+                }
+            }
+            for (int k = 0; k < spec.key().size(); k++) {
+                final String part = spec.key().get(k);
+                final boolean ok = part.equals("route") || part.equals("client_ip") || part.equals("consumer")
+                        || (part.startsWith("header:") || part.startsWith("query:")) && part.indexOf(':') < part.length() - 1;
+                if (!ok) {
+                    problem(ConfigPath.index(ConfigPath.key(path, "key"), k), "\"" + part + "\" is not a key part"
+                            + " (expected route, client_ip, consumer, header:<name> or query:<name>)");
+                }
+            }
+            if (spec.scope() == dev.sluice.config.RateLimitSpec.Scope.CLUSTER && !clusterEnabled) {
+                problem(ConfigPath.key(path, "scope"), "cluster needs cluster.redis to be configured");
+            }
+            if (spec.status() < 400 || spec.status() > 599) {
+                problem(ConfigPath.key(path, "status"), spec.status() + " (expected: 400..599)");
+            }
+        }
 
         void problem(String path, String message) {
             problems.add(new ConfigProblem(path, message));
@@ -239,6 +343,7 @@ public final class ConfigValidator {
             if (route.timeout() != null) {
                 positive(ConfigPath.key(path, "timeout"), route.timeout());
             }
+            policies(ConfigPath.key(path, "policies"), route.policies());
         }
 
         void staticResponse(String path, StaticResponseSpec response) {

@@ -29,7 +29,7 @@ class ConfigValidatorTest {
 
     @Test
     void validate_defaults_haveNoProblems() {
-        assertThat(new ConfigValidator().validate(new GatewayConfig(null, null, null))).isEmpty();
+        assertThat(new ConfigValidator().validate(new GatewayConfig(null, null, null, null))).isEmpty();
     }
 
     @ParameterizedTest(name = "listen {0}")
