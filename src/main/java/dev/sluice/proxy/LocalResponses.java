@@ -29,9 +29,15 @@ public final class LocalResponses {
     /** A complete error response; the caller owns the returned message (and its buffer). */
     public static FullHttpResponse error(ByteBufAllocator alloc, ErrorCode code, String message, String requestId,
             boolean close) {
+        return error(alloc, code.status(), code.code(), message, requestId, close);
+    }
+
+    /** A complete error response with any status and code; the caller owns the returned message. */
+    public static FullHttpResponse error(ByteBufAllocator alloc, HttpResponseStatus status, String code,
+            String message, String requestId, boolean close) {
         final StringBuilder json = new StringBuilder(128 + message.length());
-        json.append("{\"error\":{\"status\":").append(code.status().code())
-                .append(",\"code\":\"").append(code.code())
+        json.append("{\"error\":{\"status\":").append(status.code())
+                .append(",\"code\":\"").append(code)
                 .append("\",\"message\":\"");
         appendJsonEscaped(json, message);
         json.append("\",\"request_id\":\"");
@@ -39,7 +45,7 @@ public final class LocalResponses {
         json.append("\"}}\n");
         final ByteBuf body = alloc.buffer(json.length());
         body.writeCharSequence(json, StandardCharsets.UTF_8);
-        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, code.status(), body);
+        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         final HttpHeaders h = response.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, JSON);
         h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());

@@ -1,5 +1,8 @@
 package dev.sluice.proxy;
 
+import dev.sluice.policy.Exchange;
+import dev.sluice.policy.PolicyChain;
+import dev.sluice.policy.PolicyResult;
 import dev.sluice.routing.RequestView;
 import dev.sluice.routing.RouteMatch;
 import dev.sluice.runtime.CompiledRoute;
@@ -53,7 +56,7 @@ import java.util.concurrent.TimeUnit;
  * or picks an endpoint and acquires a pooled connection; the request head and body stream upstream with
  * back-pressure; the response streams back the same way.
  */
-public final class ProxyExchange implements RequestView, PickContext, ConnectionPool.Acquirer {
+public final class ProxyExchange implements RequestView, PickContext, ConnectionPool.Acquirer, Exchange {
     /** Body bytes queued while no upstream connection is ready; beyond this the client is paused. */
     private static final int PENDING_BODY_HIGH_WATER = 64 * 1024;
     /** A request body after a local answer is read and dropped up to this size, then the connection is closed. */
@@ -97,6 +100,16 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     private boolean retried;
     private boolean finished;
     private ErrorCode outcomeError;
+    private String outcomeCode;
+    /** The status the client got or is getting; 0 before a response started. */
+    private int responseStatus;
+    /** Next policy of the route's chain to run, and how many admitted the request (they get onComplete). */
+    private int policyIndex;
+    private int policiesAdmitted;
+    private boolean policyPending;
+    /** Headers policies asked to add to the response, as name/value pairs; null when none. */
+    private List<CharSequence> extraResponseHeaders;
+    private String consumer;
 
     /**
      * Creates the exchange for a validated request head.
@@ -223,12 +236,74 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
                     + " bytes exceeds the limit of " + route.maxBodyBytes() + " bytes");
             return;
         }
+        runPolicies();
+    }
+
+    /**
+     * Runs the route's policies from {@code policyIndex} on; each is a plain call. A policy that answers later
+     * (PENDING) or asks for a delay parks the request here; {@link #resume} continues it on the event loop.
+     */
+    private void runPolicies() {
+        final PolicyChain chain = route.policies();
+        while (policyIndex < chain.size()) {
+            final PolicyResult result = chain.get(policyIndex).onRequest(this);
+            if (!apply(result)) {
+                return;
+            }
+        }
+        afterPolicies();
+    }
+
+    /** Applies one policy decision; true when the next policy may run now. */
+    private boolean apply(PolicyResult result) {
+        if (result == PolicyResult.CONTINUE) {
+            policyIndex++;
+            policiesAdmitted++;
+            return true;
+        }
+        if (result == PolicyResult.PENDING) {
+            policyPending = true;
+            return false;
+        }
+        if (result instanceof PolicyResult.Delay) {
+            policyIndex++;
+            policiesAdmitted++;
+            policyPending = true;
+            down.eventLoop().schedule(() -> resume(PolicyResult.CONTINUE, /* alreadyCounted= */ true),
+                    ((PolicyResult.Delay) result).nanos(), TimeUnit.NANOSECONDS);
+            return false;
+        }
+        final PolicyResult.Reject reject = (PolicyResult.Reject) result;
+        respondLocal(HttpResponseStatus.valueOf(reject.status()), reject.code(), reject.message(), null);
+        return false;
+    }
+
+    @Override
+    public void resume(PolicyResult result) {
+        resume(result, false);
+    }
+
+    private void resume(PolicyResult result, boolean alreadyCounted) {
+        assert down.eventLoop().inEventLoop();
+        if (!policyPending || finished || responseStarted) {
+            return; // the client went away or the request was answered while the policy was deciding
+        }
+        policyPending = false;
+        if (alreadyCounted || apply(result)) {
+            runPolicies();
+        }
+    }
+
+    /** Every policy admitted the request: answer statically or go upstream. */
+    private void afterPolicies() {
         if (route.staticResponse() != null) {
             answerStatic();
             return;
         }
-        if (expect != null) {
-            // The gateway accepts the body itself (like nginx): the upstream never sees the expectation.
+        final HttpHeaders headers = request.headers();
+        if (headers.contains(HttpHeaderNames.EXPECT)) {
+            // The gateway accepts the body itself (like nginx): the upstream never sees the expectation. It does
+            // so only now, after the policies, so a rejected upload is refused before its body is sent.
             headers.remove(HttpHeaderNames.EXPECT);
             down.writeContinue();
         }
@@ -340,7 +415,9 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         responseStarted = true;
         responseComplete = true;
         final HttpResponse response = LocalResponses.fixed(route.staticResponse(), requestId);
+        responseStatus = route.staticResponse().status();
         route.responseHeaders().apply(response.headers());
+        applyExtraResponseHeaders(response.headers());
         setConnectionHeader(response.headers());
         down.writeFullResponse(response, headRequest);
         discarding = !requestComplete;
@@ -493,7 +570,9 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         HeaderRewriter.addVia(headers);
         headers.set(LocalResponses.X_REQUEST_ID, requestId);
         route.responseHeaders().apply(headers);
+        applyExtraResponseHeaders(headers);
         setConnectionHeader(headers);
+        responseStatus = status;
         head.setProtocolVersion(HttpVersion.HTTP_1_1);
         responseStarted = true;
         down.writeResponseHead(head, headRequest);
@@ -575,15 +654,21 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
 
     /** Answers with a JSON error, unless a response was already started (then the connection is cut). */
     void respondLocal(ErrorCode code, String message) {
+        respondLocal(code.status(), code.code(), message, code);
+    }
+
+    /** Answers with a JSON error of any status and code (policies bring their own). */
+    private void respondLocal(HttpResponseStatus status, String code, String message, ErrorCode known) {
         if (responseStarted) {
             abortBoth();
             return;
         }
-        outcomeError = code;
+        outcomeError = known;
+        outcomeCode = code;
         releasePending();
         if (!requestComplete) {
             // Unread body: either drop it (small) or close; 413 and 400 always close.
-            discarding = code != ErrorCode.BODY_TOO_LARGE && code != ErrorCode.BAD_REQUEST && !closeAfterResponse;
+            discarding = known != ErrorCode.BODY_TOO_LARGE && known != ErrorCode.BAD_REQUEST && !closeAfterResponse;
             if (!discarding) {
                 closeAfterResponse = true;
             }
@@ -593,10 +678,21 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         }
         responseStarted = true;
         responseComplete = true;
-        final HttpResponse response = LocalResponses.error(down.alloc(), code, message, requestId, false);
+        responseStatus = status.code();
+        final HttpResponse response = LocalResponses.error(down.alloc(), status, code, message, requestId, false);
+        applyExtraResponseHeaders(response.headers());
         setConnectionHeader(response.headers());
         down.writeFullResponse(response, headRequest);
         maybeFinish();
+    }
+
+    private void applyExtraResponseHeaders(HttpHeaders headers) {
+        final List<CharSequence> extra = extraResponseHeaders;
+        if (extra != null) {
+            for (int i = 0; i < extra.size(); i += 2) {
+                headers.add(extra.get(i), extra.get(i + 1));
+            }
+        }
     }
 
     /** Tells the client whether the connection stays open after this response. */
@@ -622,6 +718,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         if (endpoint != null) {
             endpoint.release();
         }
+        completePolicies();
         if (connection != null) {
             final PooledConnection c = connection;
             connection = null;
@@ -636,7 +733,53 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
             if (endpoint != null) {
                 endpoint.release();
             }
+            completePolicies();
         }
+    }
+
+    /** Tells the policies that admitted this request how it ended (concurrency limits release here). */
+    private void completePolicies() {
+        if (policiesAdmitted > 0) {
+            final int admitted = policiesAdmitted;
+            policiesAdmitted = 0;
+            route.policies().complete(this, admitted, responseComplete ? responseStatus : 0);
+        }
+    }
+
+    // ------------------------------------------------------------------ Exchange (what policies see)
+
+    @Override
+    public String routeId() {
+        return route == null ? null : route.id();
+    }
+
+    @Override
+    public String consumer() {
+        return consumer;
+    }
+
+    @Override
+    public void addResponseHeader(CharSequence name, CharSequence value) {
+        if (extraResponseHeaders == null) {
+            extraResponseHeaders = new java.util.ArrayList<>(4);
+        }
+        extraResponseHeaders.add(name);
+        extraResponseHeaders.add(value);
+    }
+
+    @Override
+    public io.netty.util.concurrent.EventExecutor eventLoop() {
+        return down.eventLoop();
+    }
+
+    /** The status sent to the client, 0 before a response started. */
+    public int responseStatus() {
+        return responseStatus;
+    }
+
+    /** The stable code of the error the gateway answered with (its own or a policy's), or {@code null}. */
+    public String errorCode() {
+        return outcomeCode;
     }
 
     private void abortBoth() {

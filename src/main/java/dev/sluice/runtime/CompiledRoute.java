@@ -1,5 +1,6 @@
 package dev.sluice.runtime;
 
+import dev.sluice.policy.PolicyChain;
 import dev.sluice.routing.PathRewrite;
 
 /**
@@ -17,6 +18,7 @@ import dev.sluice.routing.PathRewrite;
  * @param responseHeaders changes applied to the returned response
  * @param maxBodyBytes    request body limit
  * @param responseTimeoutNanos response-head timeout for this route
+ * @param policies        the route's request policies, in order
  */
 public record CompiledRoute(
         String id,
@@ -29,5 +31,6 @@ public record CompiledRoute(
         HeaderRules requestHeaders,
         HeaderRules responseHeaders,
         long maxBodyBytes,
-        long responseTimeoutNanos) {
+        long responseTimeoutNanos,
+        PolicyChain policies) {
 }

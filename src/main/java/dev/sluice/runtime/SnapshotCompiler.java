@@ -1,6 +1,11 @@
 package dev.sluice.runtime;
 
 import dev.sluice.config.GatewayConfig;
+import dev.sluice.config.PolicySpec;
+import dev.sluice.policy.Policy;
+import dev.sluice.policy.PolicyChain;
+import dev.sluice.policy.PolicyContext;
+import dev.sluice.policy.PolicyServices;
 import dev.sluice.config.RouteSpec;
 import dev.sluice.config.ServerSpec;
 import dev.sluice.config.StaticResponseSpec;
@@ -36,10 +41,19 @@ import java.util.Set;
  */
 public final class SnapshotCompiler {
     private final StateRegistry state;
+    private final PolicyFactories policyFactories;
+    private final PolicyServices services;
     private long version;
 
+    /** A compiler with the built-in policy types and embedded-mode services (for validation and tests). */
     public SnapshotCompiler(StateRegistry state) {
+        this(state, BuiltinPolicies.factories(), PolicyServices.embedded());
+    }
+
+    public SnapshotCompiler(StateRegistry state, PolicyFactories policyFactories, PolicyServices services) {
         this.state = state;
+        this.policyFactories = policyFactories;
+        this.services = services;
     }
 
     /** The outcome of a compile: a snapshot, or the problems that prevented one. */
@@ -60,7 +74,8 @@ public final class SnapshotCompiler {
         final List<RouteDefinition<CompiledRoute>> definitions = new ArrayList<>(config.routes().size());
         for (int i = 0; i < config.routes().size(); i++) {
             final RouteSpec spec = config.routes().get(i);
-            final CompiledRoute route = compileRoute(i, spec, server, upstreams, problems);
+            final CompiledRoute route = compileRoute(i, spec, server, upstreams, problems, compilePolicies(i, spec,
+                    problems));
             if (route != null) {
                 definitions.add(new RouteDefinition<>(spec.id(), spec.priority(), spec.match(), route));
             }
@@ -72,6 +87,7 @@ public final class SnapshotCompiler {
             problems.addAll(e.problems());
         }
         if (!problems.isEmpty()) {
+            state.discardUsage();
             return new Result(null, List.copyOf(problems));
         }
         state.retainOnly(usedKeys);
@@ -99,8 +115,41 @@ public final class SnapshotCompiler {
                 spec.responseTimeout().toNanos(), pool);
     }
 
+    /** Builds the route's policy chain; state is keyed {@code routeId/policyName} so reloads keep it. */
+    private PolicyChain compilePolicies(int index, RouteSpec route, List<String> problems) {
+        if (route.policies().isEmpty()) {
+            return PolicyChain.EMPTY;
+        }
+        final List<Policy> built = new ArrayList<>(route.policies().size());
+        for (int p = 0; p < route.policies().size(); p++) {
+            final PolicySpec spec = route.policies().get(p);
+            final PolicyContext context = new PolicyContext() {
+                @Override
+                public String routeId() {
+                    return route.id();
+                }
+
+                @Override
+                public <T> T state(String key, Object stateSpec, java.util.function.Supplier<T> create) {
+                    return SnapshotCompiler.this.state.state(key, stateSpec, create);
+                }
+
+                @Override
+                public PolicyServices services() {
+                    return services;
+                }
+            };
+            try {
+                built.add(policyFactories.create(spec, context));
+            } catch (IllegalArgumentException e) {
+                problems.add("routes[" + index + "].policies[" + p + "]." + spec.type() + ": " + e.getMessage());
+            }
+        }
+        return PolicyChain.of(built);
+    }
+
     private static CompiledRoute compileRoute(int index, RouteSpec spec, ServerSpec server,
-            Map<String, CompiledUpstream> upstreams, List<String> problems) {
+            Map<String, CompiledUpstream> upstreams, List<String> problems, PolicyChain policies) {
         final String at = "routes[" + index + "]";
         PathRewrite rewrite = null;
         if (spec.rewrite() != null) {
@@ -125,7 +174,7 @@ public final class SnapshotCompiler {
                 : upstream != null ? upstream.responseTimeoutNanos() : 0;
         return new CompiledRoute(spec.id(), upstream, compileStatic(spec.staticResponse()), spec.stripPrefix(),
                 rewrite, spec.preserveHost(), spec.hostRewrite(), HeaderRules.of(spec.requestHeaders()),
-                HeaderRules.of(spec.responseHeaders()), maxBody, timeout);
+                HeaderRules.of(spec.responseHeaders()), maxBody, timeout, policies);
     }
 
     private static boolean declaresCapture(RouteSpec spec, String name) {
