@@ -21,9 +21,11 @@ import java.util.function.Function;
  * key restarts with a fresh quota. Caffeine's W-TinyLFU admission keeps frequently used keys over one-hit keys, so a
  * key-spraying client mostly evicts its own keys rather than real clients'.
  *
- * Memory: about 200 bytes per tracked key with a short String key on a 64-bit JVM with compressed oops (measured by
- * KeyedLimitersMemoryTest): the Caffeine node and its hash-table slot, the key string, and a 24-byte limiter
- * (header, shared-params reference, state long). The cap is the operator's knob: memory <= maximumKeys * ~200 B.
+ * Memory: 158 bytes per tracked key plus the key String (about 56 more for a 17-character key) on a 64-bit JVM with
+ * compressed oops, for every single-long algorithm (measured by KeyedLimitersMemoryTest): the Caffeine node with its
+ * access-order links and its hash-table slot, and a 24-byte limiter (header, shared-params reference, state long).
+ * The sliding log adds its live array (16 + 8 * live bytes). The cap is the operator's knob: memory is at most
+ * maximumKeys * (158 + key) bytes.
  */
 
 /**
