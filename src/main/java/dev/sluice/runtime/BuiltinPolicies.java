@@ -1,5 +1,6 @@
 package dev.sluice.runtime;
 
+import dev.sluice.policy.ratelimit.RateLimitPolicyFactory;
 import java.util.List;
 
 /** The policy types built into the gateway, registered explicitly. */
@@ -7,6 +8,6 @@ public final class BuiltinPolicies {
     private BuiltinPolicies() {}
 
     public static PolicyFactories factories() {
-        return new PolicyFactories(List.of());
+        return new PolicyFactories(List.of(new RateLimitPolicyFactory()));
     }
 }

@@ -157,7 +157,9 @@ public final class ConfigValidator {
                             + " (expected route, client_ip, consumer, header:<name> or query:<name>)");
                 }
             }
-            if (spec.scope() == dev.sluice.config.RateLimitSpec.Scope.CLUSTER && !clusterEnabled) {
+            if (concurrency && spec.scope() == dev.sluice.config.RateLimitSpec.Scope.CLUSTER) {
+                problem(ConfigPath.key(path, "scope"), "concurrency limits are local only (expected: local)");
+            } else if (spec.scope() == dev.sluice.config.RateLimitSpec.Scope.CLUSTER && !clusterEnabled) {
                 problem(ConfigPath.key(path, "scope"), "cluster needs cluster.redis to be configured");
             }
             if (spec.status() < 400 || spec.status() > 599) {

@@ -53,6 +53,14 @@ public final class ConcurrencyLimiter implements LocalLimiter {
         }
     }
 
+    /**
+     * Takes a slot even beyond the limit: for shadow mode, where the request goes ahead anyway and the in-flight
+     * figure must stay true so its later {@link #release()} balances.
+     */
+    void forceAcquire() {
+        IN_FLIGHT.getAndAdd(this, 1L);
+    }
+
     /** Returns one slot taken by a successful acquire; returns false, changing nothing, if none is in flight. */
     public boolean release() {
         for (;;) {

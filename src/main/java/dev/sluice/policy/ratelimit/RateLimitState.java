@@ -16,6 +16,7 @@ final class RateLimitState {
     private final long maxKeys;
     private final Ticker ticker;
     private final KeyedLimiters<? extends LocalLimiter> local;
+    private final long limit;
     private final AtomicReference<Fallback> fallback = new AtomicReference<>();
     private final LongAdder admitted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
@@ -29,7 +30,9 @@ final class RateLimitState {
         this.spec = spec;
         this.maxKeys = maxKeys;
         this.ticker = ticker;
-        this.local = KeyedLimiters.of(RateLimitPolicyFactory.limiterFactory(spec, spec.rate()), maxKeys, ticker);
+        final LimiterFactory<? extends LocalLimiter> factory = RateLimitPolicyFactory.limiterFactory(spec, spec.rate());
+        this.local = KeyedLimiters.of(factory, maxKeys, ticker);
+        this.limit = factory.newLimiter().limit();
     }
 
     KeyedLimiters<? extends LocalLimiter> local() {
@@ -38,7 +41,7 @@ final class RateLimitState {
 
     /** The quota reported in headers: the local limiter's limit. */
     long limit() {
-        return local.limiter(LimitKey.ROUTE + "\u0000probe").limit();
+        return limit;
     }
 
     /**
