@@ -183,8 +183,8 @@ public sealed interface ClusterLimiterSpec {
             final long micros = window.toNanos() / 1000;
             if (micros >= LuaScript.EXACT_LIMIT / limit) {
                 throw new IllegalArgumentException("window: " + window + " (expected: limit * window < 2^53 us;"
-                        + " at most " + Duration.ofNanos((LuaScript.EXACT_LIMIT / limit - 1) * 1000) + " for a limit of "
-                        + limit + ")");
+                        + " at most " + Duration.ofNanos((LuaScript.EXACT_LIMIT / limit - 1) * 1000)
+                        + " for a limit of " + limit + ")");
             }
         }
     }

@@ -63,7 +63,8 @@ class ClusterLimiterSpecTest {
 
     @Test
     void limiterKey_policyAndKey_hashTaggedLayout() {
-        assertThat(ClusterKeys.limiter("users-api/rl", "10.0.0.1", "tb")).isEqualTo("sluice:rl:{users-api/rl:10.0.0.1}:tb");
+        assertThat(ClusterKeys.limiter("users-api/rl", "10.0.0.1", "tb"))
+                .isEqualTo("sluice:rl:{users-api/rl:10.0.0.1}:tb");
         assertThat(ClusterKeys.instances("prod")).isEqualTo("sluice:instances:{prod}");
     }
 

@@ -254,8 +254,8 @@ class ClusterRateLimiterIntegrationTest {
         assertThat(micros[n / 2]).isPositive();
     }
 
-    private static int countAdmittedConcurrently(ClusterRateLimiter limiter, ClusterLimiterSpec spec, String policy, int threads,
-            int callsPerThread) throws Exception {
+    private static int countAdmittedConcurrently(ClusterRateLimiter limiter, ClusterLimiterSpec spec, String policy,
+            int threads, int callsPerThread) throws Exception {
         final ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             final CountDownLatch go = new CountDownLatch(1);
