@@ -1,10 +1,14 @@
 package dev.sluice;
 
+import dev.sluice.cluster.ClusterServices;
+import dev.sluice.common.Ticker;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.ConfigResult;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.config.ServerSpec;
 import dev.sluice.config.source.FileConfigSource;
+import dev.sluice.policy.PolicyServices;
+import dev.sluice.runtime.BuiltinPolicies;
 import dev.sluice.runtime.RuntimeSnapshot;
 import dev.sluice.runtime.SnapshotCompiler;
 import dev.sluice.runtime.SnapshotHolder;
@@ -53,14 +57,21 @@ public final class Gateway implements AutoCloseable {
     private final ExecutorService configThread;
     private final InetSocketAddress address;
     private volatile FileConfigSource fileSource;
+    private final ClusterServices cluster;
     private volatile boolean stopped;
 
     private Gateway(GatewayConfig config) throws InterruptedException {
         this.transport = Transport.best();
         final StateRegistry state = new StateRegistry();
-        this.compiler = new SnapshotCompiler(state);
+        // Cluster membership is fixed at startup: a change of cluster.* needs a restart (logged on reload).
+        this.cluster = config.cluster().isEnabled() ? ClusterServices.start(config.cluster()) : null;
+        this.compiler = new SnapshotCompiler(state, BuiltinPolicies.factories(),
+                new PolicyServices(Ticker.system(), cluster == null ? null : cluster.rateLimits()));
         final SnapshotCompiler.Result first = compiler.compile(config);
         if (!first.isOk()) {
+            if (cluster != null) {
+                cluster.close();
+            }
             throw new InvalidConfigException(first.problems());
         }
         this.snapshots = new SnapshotHolder(first.snapshot());
@@ -107,6 +118,11 @@ public final class Gateway implements AutoCloseable {
         return pools;
     }
 
+    /** The cluster membership, or {@code null} in embedded mode. */
+    public ClusterServices cluster() {
+        return cluster;
+    }
+
     /**
      * Compiles {@code config} on the config thread and, when it compiles, swaps it in. Listener settings that
      * need a new socket (listen address, worker count) keep their running values until restart.
@@ -118,6 +134,9 @@ public final class Gateway implements AutoCloseable {
             final SnapshotCompiler.Result compiled = compiler.compile(config);
             if (!compiled.isOk()) {
                 return compiled.problems();
+            }
+            if (!config.cluster().equals(snapshots.current().config().cluster())) {
+                log.warn("cluster settings changed; they take effect at the next restart");
             }
             final RuntimeSnapshot previous = snapshots.swap(compiled.snapshot());
             log.info("configuration {} applied ({} routes, {} upstreams; was version {})",
@@ -198,6 +217,9 @@ public final class Gateway implements AutoCloseable {
         } finally {
             configThread.shutdownNow();
             resolver.close();
+            if (cluster != null) {
+                cluster.close();
+            }
             // Bounded: a stuck loop must not keep the process from exiting after SIGTERM.
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             log.info("sluice stopped");

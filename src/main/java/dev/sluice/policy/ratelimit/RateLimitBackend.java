@@ -9,14 +9,24 @@ import java.util.concurrent.CompletionStage;
  */
 public interface RateLimitBackend {
     /**
-     * Decides one request with one non-blocking round trip. The stage fails (quickly, within the command timeout)
-     * when the backend is slow or unreachable; it may complete on any thread.
+     * Prepares decisions for one policy. Called while a snapshot compiles (never on an event loop), so the
+     * per-request path does no translation work.
      *
      * @param policyId {@code routeId/policyName}, part of the shared key
-     * @param key      the request's limit key
+     * @throws IllegalArgumentException when the backend cannot represent {@code spec}
      */
-    CompletionStage<RateLimitDecision> decide(String policyId, String key, RateLimitSpec spec);
+    SharedLimit prepare(String policyId, RateLimitSpec spec);
 
     /** Gateway instances currently alive in the cluster (at least 1): the divisor of the local fallback limit. */
     int liveInstances();
+
+    /** One policy's shared limit. */
+    interface SharedLimit {
+        /**
+         * Decides one request with one non-blocking round trip. The stage fails quickly (within the command
+         * timeout, or at once while the backend is known to be down) when the backend is slow or unreachable; it
+         * may complete on any thread.
+         */
+        CompletionStage<RateLimitDecision> decide(String key);
+    }
 }

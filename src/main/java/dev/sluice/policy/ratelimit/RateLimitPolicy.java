@@ -29,6 +29,7 @@ final class RateLimitPolicy implements Policy {
     private final LimitKey key;
     private final RateLimitHeaders headers;
     private final Ticker ticker;
+    private final RateLimitBackend.SharedLimit shared;
     private final RateLimitBackend cluster;
     private final boolean concurrency;
     private final boolean quotaHeaders;
@@ -41,6 +42,7 @@ final class RateLimitPolicy implements Policy {
         this.key = LimitKey.of(spec.key());
         this.ticker = ticker;
         this.cluster = spec.scope() == RateLimitSpec.Scope.CLUSTER ? cluster : null;
+        this.shared = this.cluster == null ? null : this.cluster.prepare(policyId, spec);
         this.concurrency = spec.algorithm() == Algorithm.CONCURRENCY;
         this.headers = new RateLimitHeaders(spec.headers(), spec.name(), state.limit(), windowSeconds(spec));
         this.quotaHeaders = spec.headers() != RateLimitSpec.HeaderStyle.NONE;
@@ -116,7 +118,7 @@ final class RateLimitPolicy implements Policy {
 
     /** One asynchronous round trip to Redis; the request is parked until it answers. */
     private PolicyResult askCluster(Exchange exchange, String k) {
-        final CompletionStage<RateLimitDecision> pending = cluster.decide(policyId, k, spec);
+        final CompletionStage<RateLimitDecision> pending = shared.decide(k);
         pending.whenComplete((decision, failure) -> exchange.eventLoop().execute(() ->
                 exchange.resume(failure == null ? decide(exchange, decision) : onClusterFailure(exchange, k))));
         return PolicyResult.PENDING;

@@ -44,10 +44,8 @@ public final class RateLimitPolicyFactory implements PolicyFactory<RateLimitSpec
     @Override
     public Policy create(RateLimitSpec spec, PolicyContext context) {
         final String policyId = context.routeId() + "/" + spec.name();
+        // Null when compiling offline (sluice validate): validation already ensured cluster.redis is set.
         final RateLimitBackend cluster = context.services().rateLimits();
-        if (spec.scope() == RateLimitSpec.Scope.CLUSTER && cluster == null) {
-            throw new IllegalArgumentException("scope cluster needs cluster.redis to be configured");
-        }
         final RateLimitState state = context.state("rate_limit:" + policyId, Shape.of(spec),
                 () -> new RateLimitState(spec, MAX_KEYS, context.services().ticker()));
         return new RateLimitPolicy(spec, policyId, state, context.services().ticker(), cluster);
