@@ -64,6 +64,12 @@ public final class ClusterServices implements AutoCloseable {
         return instanceId;
     }
 
+    /** True while Redis answers (false before the first connection and while it is known to be down). */
+    public boolean isRedisUp() {
+        final RedisClusterClient c = client;
+        return c != null && c.health().isUp();
+    }
+
     private void connect() {
         if (closed) {
             return;
