@@ -2,6 +2,7 @@ package dev.sluice.policy.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.testing.FakeTicker;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

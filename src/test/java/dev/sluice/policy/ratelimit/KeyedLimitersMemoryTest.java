@@ -3,6 +3,7 @@ package dev.sluice.policy.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.config.Rate;
+import dev.sluice.testing.FakeTicker;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;

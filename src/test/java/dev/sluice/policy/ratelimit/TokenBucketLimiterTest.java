@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.config.Rate;
+import dev.sluice.testing.FakeTicker;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -1,18 +1,18 @@
-package dev.sluice.policy.ratelimit;
+package dev.sluice.testing;
 
 import dev.sluice.common.Ticker;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A {@link Ticker} that moves only when a test says so. */
-final class FakeTicker implements Ticker {
+public final class FakeTicker implements Ticker {
     private final AtomicLong nanos;
 
-    FakeTicker() {
+    public FakeTicker() {
         this(0);
     }
 
-    FakeTicker(long startNanos) {
+    public FakeTicker(long startNanos) {
         this.nanos = new AtomicLong(startNanos);
     }
 
@@ -22,12 +22,12 @@ final class FakeTicker implements Ticker {
     }
 
     /** Moves the time forward by {@code duration} and returns the new reading. */
-    long advance(Duration duration) {
+    public long advance(Duration duration) {
         return nanos.addAndGet(duration.toNanos());
     }
 
     /** Moves the time forward by {@code millis} milliseconds and returns the new reading. */
-    long advanceMillis(long millis) {
+    public long advanceMillis(long millis) {
         return advance(Duration.ofMillis(millis));
     }
 }
