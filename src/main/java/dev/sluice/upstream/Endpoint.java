@@ -1,5 +1,6 @@
 package dev.sluice.upstream;
 
+import dev.sluice.upstream.health.EndpointHealth;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,6 +20,7 @@ public final class Endpoint {
     private final int weight;
     private final InetSocketAddress address;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final EndpointHealth health = new EndpointHealth();
 
     public Endpoint(String host, int port, int weight) {
         this.host = Objects.requireNonNull(host, "host");
@@ -70,6 +72,11 @@ public final class Endpoint {
     /** Marks the end of a request started with {@link #acquire()}. */
     public void release() {
         inFlight.decrementAndGet();
+    }
+
+    /** The health of this endpoint (active checks and outlier ejection); it lives as long as this object. */
+    public EndpointHealth health() {
+        return health;
     }
 
     @Override
