@@ -7,6 +7,13 @@ import dev.sluice.config.ConfigResult;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.config.ServerSpec;
 import dev.sluice.config.source.FileConfigSource;
+import dev.sluice.observability.GatewayMetrics;
+import dev.sluice.policy.breaker.BreakerSnapshot;
+import dev.sluice.policy.breaker.CircuitBreaker;
+import dev.sluice.runtime.CompiledRoute;
+import dev.sluice.runtime.CompiledUpstream;
+import dev.sluice.runtime.UpstreamServices;
+import dev.sluice.upstream.Endpoint;
 import dev.sluice.policy.PolicyServices;
 import dev.sluice.runtime.BuiltinPolicies;
 import dev.sluice.runtime.RuntimeSnapshot;
@@ -22,6 +29,7 @@ import io.netty.resolver.dns.DnsNameResolverBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.concurrent.ExecutorService;
@@ -49,6 +57,8 @@ public final class Gateway implements AutoCloseable {
 
     private final Transport transport;
     private final MultiThreadIoEventLoopGroup group;
+    private final MultiThreadIoEventLoopGroup background;
+    private final GatewayMetrics metrics;
     private final SnapshotCompiler compiler;
     private final SnapshotHolder snapshots;
     private final PoolRegistry pools;
@@ -63,23 +73,29 @@ public final class Gateway implements AutoCloseable {
     private Gateway(GatewayConfig config) throws InterruptedException {
         this.transport = Transport.best();
         final StateRegistry state = new StateRegistry();
+        this.metrics = GatewayMetrics.create();
+        // Health probes, breaker timers and balancer rebuilds: one thread of their own, never a request's loop.
+        this.background = transport.newGroup(1, "sluice-background");
+        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .datagramChannelType(transport.datagramChannel())
+                .socketChannelType(transport.socketChannel()));
         // Cluster membership is fixed at startup: a change of cluster.* needs a restart (logged on reload).
         this.cluster = config.cluster().isEnabled() ? ClusterServices.start(config.cluster()) : null;
         this.compiler = new SnapshotCompiler(state, BuiltinPolicies.factories(),
-                new PolicyServices(Ticker.system(), cluster == null ? null : cluster.rateLimits()));
+                new PolicyServices(Ticker.system(), cluster == null ? null : cluster.rateLimits()),
+                new UpstreamServices(Ticker.system(), metrics, background, transport.socketChannel(), resolver));
         final SnapshotCompiler.Result first = compiler.compile(config);
         if (!first.isOk()) {
             if (cluster != null) {
                 cluster.close();
             }
+            resolver.close();
+            background.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw new InvalidConfigException(first.problems());
         }
         this.snapshots = new SnapshotHolder(first.snapshot());
         final ServerSpec server = config.server();
         this.group = transport.newGroup(server.workers(), "sluice-loop");
-        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
-                .datagramChannelType(transport.datagramChannel())
-                .socketChannelType(transport.socketChannel()));
         // Upstream response heads up to 64 KiB: upstreams set many cookies and headers more often than clients do.
         this.pools = new PoolRegistry(transport.socketChannel(), resolver, 64 * 1024);
         this.listener = new ListenerBootstrap(transport, group, snapshots, pools);
@@ -93,6 +109,7 @@ public final class Gateway implements AutoCloseable {
                     server.maxHeaderSize());
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            background.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             configThread.shutdownNow();
             throw e;
         }
@@ -117,6 +134,37 @@ public final class Gateway implements AutoCloseable {
     public PoolRegistry pools() {
         return pools;
     }
+
+    /** The gateway's metrics. */
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Every circuit breaker of the running configuration with its figures: the routes' (named {@code route/ID}) and
+     * the upstream endpoints' ({@code upstream/NAME/HOST:PORT}).
+     */
+    public List<BreakerView> breakers() {
+        final RuntimeSnapshot snapshot = snapshots.current();
+        final List<BreakerView> views = new ArrayList<>();
+        for (final CompiledRoute route : snapshot.routes()) {
+            if (route.breaker() != null) {
+                views.add(new BreakerView(route.breaker().name(), route.breaker().snapshot()));
+            }
+        }
+        for (final CompiledUpstream upstream : snapshot.upstreams().values()) {
+            for (final Endpoint endpoint : upstream.endpoints()) {
+                final CircuitBreaker breaker = endpoint.breaker();
+                if (breaker != null) {
+                    views.add(new BreakerView(breaker.name(), breaker.snapshot()));
+                }
+            }
+        }
+        return views;
+    }
+
+    /** One circuit breaker's name and figures at one instant. */
+    public record BreakerView(String name, BreakerSnapshot figures) {}
 
     /** The cluster membership, or {@code null} in embedded mode. */
     public ClusterServices cluster() {
@@ -216,6 +264,7 @@ public final class Gateway implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             configThread.shutdownNow();
+            background.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             resolver.close();
             if (cluster != null) {
                 cluster.close();

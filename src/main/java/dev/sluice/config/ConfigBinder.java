@@ -118,7 +118,11 @@ final class ConfigBinder {
                 .addDeserializer(BalancerKind.class, new ScalarDeserializer<>(BalancerKind.class,
                         BalancerKind::fromConfigName, n -> BalancerKind.fromConfigName(n.toString())))
                 .addDeserializer(HashOn.class, new ScalarDeserializer<>(HashOn.class, HashOn::parse,
-                        n -> HashOn.parse(n.toString())));
+                        n -> HashOn.parse(n.toString())))
+                .addDeserializer(Percent.class, new ScalarDeserializer<>(Percent.class, Percent::parse,
+                        n -> Percent.parse(n.toString())))
+                .addDeserializer(BreakerWindow.class, new ScalarDeserializer<>(BreakerWindow.class,
+                        BreakerWindow::parse, n -> BreakerWindow.parse(n.toString())));
         final YAMLMapper mapper = YAMLMapper.builder(YAMLFactory.builder().build())
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -325,6 +329,12 @@ final class ConfigBinder {
         }
         if (type == HashOn.class) {
             return "header:<name>, cookie:<name>, client_ip or path";
+        }
+        if (type == Percent.class) {
+            return "a percentage like 50%";
+        }
+        if (type == BreakerWindow.class) {
+            return "a number of calls like 20 or a duration like 10s";
         }
         if (type.isEnum()) {
             return "one of: " + enumNames(type);

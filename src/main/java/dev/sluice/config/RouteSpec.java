@@ -1,6 +1,5 @@
 package dev.sluice.config;
 
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -20,7 +19,11 @@ import java.util.List;
  * @param requestHeaders  header rules applied to the request before it is forwarded
  * @param responseHeaders header rules applied to the response before it is returned
  * @param maxBodySize     request body limit for this route (overrides the server's)
- * @param timeout         response timeout for this route (overrides the upstream's)
+ * @param timeouts        connect, per-try and total timeouts; combined with the upstream's, the tighter wins
+ * @param retry           retry policy, or {@code null} for none
+ * @param circuitBreaker  a breaker judging this route's requests, or {@code null}
+ * @param fallback        what to answer when the upstream cannot, or {@code null}
+ * @param concurrency     a cap on this route's requests in flight, or {@code null}
  * @param policies        request policies, applied in order before the request is forwarded
  */
 public record RouteSpec(
@@ -36,7 +39,11 @@ public record RouteSpec(
         HeaderRulesSpec requestHeaders,
         HeaderRulesSpec responseHeaders,
         DataSize maxBodySize,
-        Duration timeout,
+        TimeoutsSpec timeouts,
+        RetrySpec retry,
+        CircuitBreakerSpec circuitBreaker,
+        FallbackSpec fallback,
+        ConcurrencySpec concurrency,
         List<PolicySpec> policies) {
 
     public RouteSpec {
@@ -44,6 +51,7 @@ public record RouteSpec(
         preserveHost = preserveHost == null ? Boolean.TRUE : preserveHost;
         requestHeaders = requestHeaders == null ? HeaderRulesSpec.none() : requestHeaders;
         responseHeaders = responseHeaders == null ? HeaderRulesSpec.none() : responseHeaders;
+        timeouts = timeouts == null ? TimeoutsSpec.none() : timeouts;
         policies = policies == null ? List.of() : List.copyOf(policies);
     }
 }

@@ -21,6 +21,7 @@ import java.util.List;
  * @param idleTimeout            how long an idle keep-alive connection is kept open
  * @param shutdownTimeout        how long a graceful shutdown waits for in-flight requests
  * @param trustedProxies         CIDRs whose X-Forwarded-* headers are trusted and appended to
+ * @param accessLog              write one JSON line per request to the {@code sluice.access} log (stdout)
  */
 public record ServerSpec(
         String listen,
@@ -32,7 +33,8 @@ public record ServerSpec(
         Duration bodyTimeout,
         Duration idleTimeout,
         Duration shutdownTimeout,
-        List<String> trustedProxies) {
+        List<String> trustedProxies,
+        boolean accessLog) {
 
     public static final String DEFAULT_LISTEN = "0.0.0.0:8080";
     // 8 KiB request line and 16 KiB of headers: nginx's large_client_header_buffers and Envoy's defaults.
@@ -52,7 +54,7 @@ public record ServerSpec(
     /** Every field at its default. */
     public static ServerSpec defaults() {
         return new ServerSpec(null, 0, DEFAULT_MAX_REQUEST_LINE_LENGTH, DEFAULT_MAX_HEADER_SIZE, null, null, null,
-                null, null, null);
+                null, null, null, true);
     }
 
     /** Binding entry point: absent keys take their defaults, explicit values are kept for validation. */
@@ -67,7 +69,8 @@ public record ServerSpec(
             @JsonProperty("body_timeout") Duration bodyTimeout,
             @JsonProperty("idle_timeout") Duration idleTimeout,
             @JsonProperty("shutdown_timeout") Duration shutdownTimeout,
-            @JsonProperty("trusted_proxies") List<String> trustedProxies) {
+            @JsonProperty("trusted_proxies") List<String> trustedProxies,
+            @JsonProperty("access_log") Boolean accessLog) {
         return new ServerSpec(
                 listen,
                 workers == null ? 0 : workers,
@@ -78,6 +81,7 @@ public record ServerSpec(
                 bodyTimeout,
                 idleTimeout,
                 shutdownTimeout,
-                trustedProxies);
+                trustedProxies,
+                accessLog == null || accessLog);
     }
 }

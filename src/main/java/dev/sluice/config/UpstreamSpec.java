@@ -1,6 +1,5 @@
 package dev.sluice.config;
 
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -9,23 +8,30 @@ import java.util.List;
  * @param balancer        how a target is picked for each request
  * @param hashOn          what {@link BalancerKind#CONSISTENT_HASH} hashes; ignored by other balancers
  * @param targets         the endpoints, each {@code http://host:port} with a weight
- * @param connectTimeout  time allowed to open a TCP connection to a target
- * @param responseTimeout time allowed from sending the request until the response head arrives
+ * @param timeouts        connect, per-try and total timeouts (a route's own are combined with these: the tighter
+ *                        wins)
  * @param pool            keep-alive pool settings, per event loop and target
+ * @param healthCheck     active and passive health checks, or {@code null}
+ * @param circuitBreaker  a circuit breaker per endpoint, or {@code null}
+ * @param retryBudget     how much routes' retries may add to this upstream's load
+ * @param concurrency     a cap (fixed or adaptive) on requests in flight to this upstream, or {@code null}
  */
 public record UpstreamSpec(
         BalancerKind balancer,
         HashOn hashOn,
         List<TargetSpec> targets,
-        Duration connectTimeout,
-        Duration responseTimeout,
-        PoolSpec pool) {
+        TimeoutsSpec timeouts,
+        PoolSpec pool,
+        HealthCheckSpec healthCheck,
+        CircuitBreakerSpec circuitBreaker,
+        RetryBudgetSpec retryBudget,
+        ConcurrencySpec concurrency) {
 
     public UpstreamSpec {
         balancer = balancer == null ? BalancerKind.ROUND_ROBIN : balancer;
         targets = targets == null ? List.of() : List.copyOf(targets);
-        connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
-        responseTimeout = responseTimeout == null ? Duration.ofSeconds(60) : responseTimeout;
+        timeouts = timeouts == null ? TimeoutsSpec.none() : timeouts;
         pool = pool == null ? PoolSpec.defaults() : pool;
+        retryBudget = retryBudget == null ? RetryBudgetSpec.defaults() : retryBudget;
     }
 }

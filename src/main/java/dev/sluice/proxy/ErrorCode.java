@@ -18,6 +18,9 @@ public enum ErrorCode {
     UPSTREAM_RESET("upstream_reset", HttpResponseStatus.BAD_GATEWAY),
     UPSTREAM_BAD_RESPONSE("upstream_bad_response", HttpResponseStatus.BAD_GATEWAY),
     UPSTREAM_OVERLOADED("upstream_overloaded", HttpResponseStatus.SERVICE_UNAVAILABLE),
+    NO_HEALTHY_ENDPOINT("no_healthy_endpoint", HttpResponseStatus.SERVICE_UNAVAILABLE),
+    CIRCUIT_OPEN("circuit_open", HttpResponseStatus.SERVICE_UNAVAILABLE),
+    CONCURRENCY_LIMITED("concurrency_limited", HttpResponseStatus.SERVICE_UNAVAILABLE),
     SHUTTING_DOWN("shutting_down", HttpResponseStatus.SERVICE_UNAVAILABLE),
     UPSTREAM_CONNECT_TIMEOUT("upstream_connect_timeout", HttpResponseStatus.GATEWAY_TIMEOUT),
     UPSTREAM_TIMEOUT("upstream_timeout", HttpResponseStatus.GATEWAY_TIMEOUT);

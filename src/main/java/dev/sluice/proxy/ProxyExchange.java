@@ -1,20 +1,32 @@
 package dev.sluice.proxy;
 
+import dev.sluice.config.OutcomeSet;
+import dev.sluice.config.RetryBudgetSpec;
+import dev.sluice.observability.AccessLogRecord;
 import dev.sluice.policy.Exchange;
 import dev.sluice.policy.PolicyChain;
 import dev.sluice.policy.PolicyResult;
+import dev.sluice.policy.breaker.CircuitBreaker;
+import dev.sluice.policy.concurrency.ConcurrencyGate;
 import dev.sluice.routing.RequestView;
 import dev.sluice.routing.RouteMatch;
+import dev.sluice.runtime.CallTimeouts;
+import dev.sluice.runtime.CompiledFallback;
+import dev.sluice.runtime.CompiledRetry;
 import dev.sluice.runtime.CompiledRoute;
 import dev.sluice.runtime.CompiledUpstream;
 import dev.sluice.runtime.RuntimeSnapshot;
+import dev.sluice.runtime.StaticResponse;
 import dev.sluice.upstream.Endpoint;
+import dev.sluice.upstream.Upstream;
 import dev.sluice.upstream.balance.PickContext;
 import dev.sluice.upstream.pool.ConnectionPool;
 import dev.sluice.upstream.pool.PoolRegistry;
 import dev.sluice.upstream.pool.PooledConnection;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -29,8 +41,11 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
@@ -40,33 +55,49 @@ import java.util.concurrent.TimeUnit;
  * One request travelling through the gateway: the only per-request object with mutable state.
  *
  * <p>Threading: confined to the client connection's event loop. The upstream connection comes from that loop's
- * pool, so every callback (client reads, upstream reads, timers) runs on the same thread and no field needs
- * synchronisation (DESIGN.md principle 4).
+ * pool, so every callback (client reads, upstream reads, timers, back-off and queue hand-overs) runs on the same
+ * thread and no field needs synchronisation (DESIGN.md principle 4). The shared objects it touches (breakers,
+ * gates, the retry budget, endpoint counters) are lock-free.
  *
  * <p>Ownership: request body pieces handed to {@link #onRequestContent} belong to the exchange, which forwards,
- * queues (until a connection is ready) or releases them. Response pieces from the upstream are passed straight to
- * the {@link Downstream}, which takes ownership.
+ * queues (until a connection is ready) or releases them; while the body may still be replayed by a retry, the
+ * exchange also holds retained duplicates of what it sent ({@code replay}). Response pieces from the upstream are
+ * passed straight to the {@link Downstream}, which takes ownership.
  *
  * <p>Invariants: the response is started at most once ({@code responseStarted}); the exchange completes exactly
- * once ({@code finished}), after both the response was written and the request was read (or the connection is to
- * be closed); an upstream connection is released to its pool exactly once, and only reused when the request was
- * sent whole and the response was read whole and framed.
+ * once ({@code finished}); an upstream connection is released to its pool exactly once, and only reused when the
+ * request was sent whole and the response was read whole and framed. Each attempt that reached an endpoint is
+ * judged at most once (breaker, outlier detector) and finished exactly once ({@code attemptOpen}: the endpoint's
+ * in-flight count, the upstream gate's slot and the retry-budget slot are given back there). The route's breaker
+ * judges the request once. No retry happens after a response byte was sent to the client, since retries are decided
+ * before {@code responseStarted}.
  *
- * <p>Flow: {@link #start()} matches the route (on the snapshot read once by the caller) and either answers locally
- * or picks an endpoint and acquires a pooled connection; the request head and body stream upstream with
- * back-pressure; the response streams back the same way.
+ * <p>Flow: {@link #start()} matches the route (on the snapshot read once by the caller) and runs the policies;
+ * then the request either gets a static answer or becomes an upstream call: the route's concurrency gate and
+ * breaker admit it, and attempts follow — each takes the upstream gate, picks a healthy endpoint (preferring one not
+ * tried yet) and a pooled connection, streams the request and relays the response. A failed attempt is retried
+ * after a jittered back-off when the route's retry policy, the method, the body and the upstream's retry budget all
+ * allow it; otherwise the failure is answered, by the route's fallback when it has one. See
+ * docs/request-lifecycle.md.
  */
-public final class ProxyExchange implements RequestView, PickContext, ConnectionPool.Acquirer, Exchange {
+public final class ProxyExchange implements RequestView, PickContext, ConnectionPool.Acquirer, Exchange,
+        AccessLogRecord, Upstream.EndpointFilter {
     /** Body bytes queued while no upstream connection is ready; beyond this the client is paused. */
     private static final int PENDING_BODY_HIGH_WATER = 64 * 1024;
     /** A request body after a local answer is read and dropped up to this size, then the connection is closed. */
     private static final long DISCARD_LIMIT = 1024 * 1024;
+    private static final AsciiString RETRY_AFTER = AsciiString.cached("retry-after");
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    /** What an upstream attempt ended with, as the retry, breaker and outlier rules classify it. */
+    private enum Outcome { CONNECT_FAILURE, RESET, TIMEOUT, STATUS }
 
     private final Downstream down;
     private final RuntimeSnapshot snapshot;
     private final PoolRegistry pools;
     private final HttpRequest request;
     private final String requestId;
+    private final String originalUri;
     private final String path;
     private final String rawQuery;
     private final String host;
@@ -75,29 +106,68 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     private final String clientIp;
     private final boolean headRequest;
     private final boolean clientHttp10;
+    private final long startNanos;
     private boolean closeAfterResponse;
 
     private RouteMatch<CompiledRoute> match;
     private CompiledRoute route;
-    private Endpoint endpoint;
-    private ConnectionPool pool;
-    private PooledConnection connection;
-    private ArrayDeque<HttpContent> pendingBody;
-    private int pendingBytes;
-    /** nanoTime by which the response head must arrive; 0 when no response is awaited. */
-    private long responseDeadlineNanos;
     private Map<String, List<String>> queryParams;
     private boolean idempotent;
 
+    // ---- the upstream call: which upstream (the route's or its fallback's) and its timeouts
+    private CompiledUpstream upstream;
+    private CallTimeouts timeouts;
+    private boolean callStarted;
+    private long routePermit;
+    private boolean routeJudged;
+    private boolean routeGateHeld;
+    /** A wait in a concurrency gate's queue, or {@code null}. */
+    private GateWait gateWait;
+    private String fallbackReason;
+
+    // ---- the current attempt
+    private int attempts;
+    private Endpoint[] tried;
+    private Endpoint endpoint;
+    private CircuitBreaker endpointBreaker;
+    private long endpointPermit;
+    private ConnectionPool pool;
+    private PooledConnection connection;
+    private boolean connecting;
+    private boolean attemptOpen;
+    private boolean attemptJudged;
+    private boolean upstreamGateHeld;
+    private boolean attemptHoldsRetrySlot;
+    private boolean nextHoldsRetrySlot;
+    private boolean staleConnectionRetried;
+    private long attemptStartNanos;
+    private long attemptSentNanos;
+    /** Last attempt's time from request sent to response head; -1 when none arrived. */
+    private long upstreamNanos = -1;
+    private ScheduledFuture<?> retryTimer;
+    /** nanoTime by which the current phase (connect, or response head) must end; 0 when none. */
+    private long phaseDeadlineNanos;
+    /** nanoTime by which the response head must arrive across all attempts; 0 when none (yet). */
+    private long totalDeadlineNanos;
+
+    // ---- the request body
+    private ArrayDeque<HttpContent> pendingBody;
+    private int pendingBytes;
+    /** Retained copies of the body bytes sent upstream, for a retry; null when the body cannot be replayed. */
+    private ArrayDeque<ByteBuf> replay;
+    private long replayBytes;
+    /** True once body bytes went upstream that are not in {@code replay}: no retry may resend the request. */
+    private boolean replayLost;
     private long bodyBytes;
     private boolean requestComplete;
     private boolean requestSent;
+
+    // ---- the response
     private boolean responseStarted;
     private boolean responseComplete;
     private boolean upstreamReusable;
     private boolean skippingInterim;
     private boolean discarding;
-    private boolean retried;
     private boolean finished;
     private ErrorCode outcomeError;
     private String outcomeCode;
@@ -126,6 +196,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         this.pools = pools;
         this.request = request;
         this.requestId = requestId;
+        this.originalUri = request.uri();
         this.path = path;
         this.rawQuery = rawQuery;
         this.host = host;
@@ -138,6 +209,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         this.headRequest = request.method() == HttpMethod.HEAD;
         this.clientHttp10 = request.protocolVersion().minorVersion() == 0;
         this.closeAfterResponse = closeAfter;
+        this.startNanos = System.nanoTime();
     }
 
     // ------------------------------------------------------------------ RequestView / PickContext
@@ -192,6 +264,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         return null;
     }
 
+    @Override
     public String requestId() {
         return requestId;
     }
@@ -297,7 +370,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     /** Every policy admitted the request: answer statically or go upstream. */
     private void afterPolicies() {
         if (route.staticResponse() != null) {
-            answerStatic();
+            answerStatic(route.staticResponse());
             return;
         }
         final HttpHeaders headers = request.headers();
@@ -308,7 +381,32 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
             down.writeContinue();
         }
         prepareUpstreamRequest();
-        acquire();
+        upstream = route.upstream();
+        timeouts = route.timeouts();
+        final CompiledRetry retry = route.retry();
+        if (retry != null && retry.attempts() > 1 && retry.bufferBytes() > 0) {
+            replay = new ArrayDeque<>(4);
+        }
+        if (route.concurrency() != null && !enterGate(route.concurrency(), /* routeLevel= */ true)) {
+            return;
+        }
+        beginCall();
+    }
+
+    /** Starts the upstream call: the route's breaker admits it, the total timeout starts, the first attempt goes. */
+    private void beginCall() {
+        callStarted = true;
+        final CircuitBreaker breaker = route.breaker();
+        if (breaker != null) {
+            routePermit = breaker.tryAcquire();
+            if (!CircuitBreaker.isPermitted(routePermit)) {
+                routeJudged = true; // nothing was tried, so there is nothing to judge
+                fail(ErrorCode.CIRCUIT_OPEN, "the circuit breaker of route " + route.id() + " is open");
+                return;
+            }
+        }
+        armTotalDeadline();
+        startAttempt();
     }
 
     /**
@@ -321,7 +419,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
             content.release();
             requestComplete = true;
             closeAfterResponse = true;
-            dropUpstream();
+            abandonAttempt();
             respondLocal(ErrorCode.BAD_REQUEST, "malformed request body: "
                     + (cause == null ? "framing error" : cause.getMessage()));
             return;
@@ -349,12 +447,12 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
                     + " bytes");
             return;
         }
+        if (last) {
+            armTotalDeadline();
+        }
         if (connection != null) {
             final Channel ch = connection.channel();
-            ch.write(content, ch.voidPromise());
-            if (last) {
-                markRequestSent();
-            }
+            sendBody(ch, content);
             if (!ch.isWritable()) {
                 down.setReadEnabled(false);
             }
@@ -367,6 +465,29 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
             if (pendingBytes > PENDING_BODY_HIGH_WATER) {
                 down.setReadEnabled(false);
             }
+        }
+    }
+
+    /**
+     * Writes one body piece to the upstream connection, keeping a retained copy for replay while the body fits the
+     * retry buffer. Takes ownership of {@code content}.
+     */
+    private void sendBody(Channel ch, HttpContent content) {
+        final ByteBuf data = content.content();
+        final int n = data.readableBytes();
+        if (n > 0) {
+            if (replay != null && replayBytes + n <= route.retry().bufferBytes()) {
+                replay.add(data.retainedDuplicate());
+                replayBytes += n;
+            } else {
+                dropReplay();
+                replayLost = true;
+            }
+        }
+        final boolean last = content instanceof LastHttpContent;
+        ch.write(content, ch.voidPromise());
+        if (last) {
+            markRequestSent();
         }
     }
 
@@ -388,15 +509,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     public void onDownstreamClosed() {
         closeAfterResponse = true;
         releasePending();
-        cancelResponseTimer();
-        if (pool != null && connection == null && !finished && !responseComplete) {
-            pool.cancel(this);
-        }
-        if (connection != null) {
-            final PooledConnection c = connection;
-            connection = null;
-            pool.release(c, false);
-        }
+        abandonAttempt();
         finishQuietly();
     }
 
@@ -406,16 +519,16 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         if (responseStarted) {
             abortBoth();
         } else {
-            dropUpstream();
+            abandonAttempt();
             respondLocal(ErrorCode.REQUEST_TIMEOUT, "request body not received in time");
         }
     }
 
-    private void answerStatic() {
+    private void answerStatic(StaticResponse staticResponse) {
         responseStarted = true;
         responseComplete = true;
-        final HttpResponse response = LocalResponses.fixed(route.staticResponse(), requestId);
-        responseStatus = route.staticResponse().status();
+        final HttpResponse response = LocalResponses.fixed(staticResponse, requestId);
+        responseStatus = staticResponse.status();
         route.responseHeaders().apply(response.headers());
         applyExtraResponseHeaders(response.headers());
         setConnectionHeader(response.headers());
@@ -458,42 +571,128 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
                 || m.equals("DELETE") || m.equals("TRACE");
     }
 
-    private void acquire() {
-        final CompiledUpstream upstream = route.upstream();
-        if (endpoint == null) {
-            endpoint = upstream.balancer().pick(this);
-            endpoint.acquire();
+    // ------------------------------------------------------------------ attempts
+
+    /** Places one attempt: the upstream's gate, a healthy endpoint, a pooled connection. */
+    private void startAttempt() {
+        retryTimer = null;
+        if (finished || responseStarted) {
+            releaseRetrySlots();
+            return;
         }
+        final ConcurrencyGate gate = upstream.concurrency();
+        if (gate != null && !upstreamGateHeld && !enterGate(gate, /* routeLevel= */ false)) {
+            return;
+        }
+        attemptHoldsRetrySlot = nextHoldsRetrySlot;
+        nextHoldsRetrySlot = false;
+        final Endpoint picked = upstream.live().pick(this, this);
+        if (picked == null) {
+            releaseAttemptSlots();
+            final boolean none = upstream.live().endpoints().eligible().isEmpty();
+            fail(none ? ErrorCode.NO_HEALTHY_ENDPOINT : ErrorCode.CIRCUIT_OPEN, none
+                    ? "no healthy endpoint in upstream " + upstream.name()
+                    : "the circuit breakers of every endpoint of upstream " + upstream.name() + " are open");
+            return;
+        }
+        endpoint = picked;
+        attempts++;
+        rememberTried(picked);
+        picked.acquire();
+        attemptOpen = true;
+        attemptJudged = false;
+        staleConnectionRetried = false;
+        requestSent = false;
+        attemptSentNanos = 0;
+        attemptStartNanos = System.nanoTime();
+        acquireConnection();
+    }
+
+    private void acquireConnection() {
+        connecting = true;
+        armPhaseDeadline(attemptStartNanos + timeouts.connectNanos());
         pool = pools.pool(down.eventLoop(), endpoint, upstream.pool());
         pool.acquire(this);
     }
 
+    /** The balancer's filter: prefers endpoints not tried yet, and takes the endpoint breaker's permit. */
+    @Override
+    public boolean accept(Endpoint candidate, boolean allowRepeat) {
+        if (!allowRepeat && wasTried(candidate)) {
+            return false;
+        }
+        final CircuitBreaker breaker = candidate.breaker();
+        if (breaker != null) {
+            final long permit = breaker.tryAcquire();
+            if (!CircuitBreaker.isPermitted(permit)) {
+                return false;
+            }
+            endpointPermit = permit;
+        }
+        endpointBreaker = breaker;
+        return true;
+    }
+
+    private boolean wasTried(Endpoint e) {
+        if (tried != null) {
+            for (final Endpoint t : tried) {
+                if (t == e) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void rememberTried(Endpoint e) {
+        if (route.retry() == null || wasTried(e)) {
+            return; // without retries nothing asks
+        }
+        if (tried == null) {
+            tried = new Endpoint[] {e};
+        } else {
+            final Endpoint[] grown = java.util.Arrays.copyOf(tried, tried.length + 1);
+            grown[tried.length] = e;
+            tried = grown;
+        }
+    }
+
+    @Override
+    public int connectTimeoutMillis() {
+        return timeouts.connectMillis();
+    }
+
     @Override
     public void onAcquired(PooledConnection c, boolean synchronous) {
-        if (finished || outcomeError != null) {
-            // The exchange ended (client gone, body timeout) while the connection was being opened.
-            pool.release(c, true);
+        if (finished || outcomeError != null || !connecting || c.pool() != pool) {
+            // The exchange ended (client gone, timeout) while the connection was being opened.
+            c.pool().release(c, true);
             return;
         }
+        connecting = false;
+        phaseDeadlineNanos = 0;
         connection = c;
         final Channel ch = c.channel();
         if (!route.preserveHost() && route.hostRewrite() == null) {
             request.headers().set(HttpHeaderNames.HOST, endpoint.key());
         }
         ch.write(request, ch.voidPromise());
+        if (replay != null) {
+            // A retry: what the earlier attempt sent goes again first.
+            for (final ByteBuf piece : replay) {
+                ch.write(new DefaultHttpContent(piece.retainedDuplicate()), ch.voidPromise());
+            }
+        }
         if (pendingBody != null) {
             HttpContent piece;
             while ((piece = pendingBody.poll()) != null) {
-                ch.write(piece, ch.voidPromise());
-                if (piece instanceof LastHttpContent) {
-                    markRequestSent();
-                }
+                sendBody(ch, piece);
             }
             pendingBytes = 0;
             down.setReadEnabled(ch.isWritable());
         }
-        if (requestComplete && bodyBytes == 0 && !requestSent) {
-            // Bodiless request whose LastHttpContent was already consumed before the connection was ready.
+        if (requestComplete && !requestSent) {
+            // Bodiless request whose LastHttpContent was consumed before the connection was ready, or a replay.
             ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
             markRequestSent();
         }
@@ -503,7 +702,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     }
 
     /**
-     * The whole request is written upstream: flush it, and start the response timeout now (not during a long
+     * The whole request is written upstream: flush it, and start the per-try timeout now (not during a long
      * upload). The flush cannot be left to the client connection's read-complete: a pipelined request dispatched
      * after the previous response, or a retry, writes its last piece outside any client read, and would sit
      * unflushed forever. Within a client read batch this only moves that flush earlier.
@@ -511,21 +710,327 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     private void markRequestSent() {
         requestSent = true;
         connection.channel().flush();
-        armResponseTimer();
+        attemptSentNanos = System.nanoTime();
+        armPhaseDeadline(attemptSentNanos + timeouts.perTryNanos());
     }
 
     @Override
-    public void onAcquireFailed(Throwable cause) {
-        if (finished) {
+    public void onAcquireFailed(ConnectionPool from, Throwable cause) {
+        if (finished || outcomeError != null || !connecting || from != pool) {
+            return; // a connect for an attempt that was given up
+        }
+        connecting = false;
+        phaseDeadlineNanos = 0;
+        if (cause instanceof ConnectionPool.PoolExhaustedException) {
+            // Our own pool is full: not the endpoint's fault, so it is not judged.
+            attemptFailed(Outcome.CONNECT_FAILURE, 0, ErrorCode.UPSTREAM_OVERLOADED, cause.getMessage(), false);
+        } else if (cause instanceof ConnectTimeoutException) {
+            attemptFailed(Outcome.CONNECT_FAILURE, 0, ErrorCode.UPSTREAM_CONNECT_TIMEOUT, "connect to "
+                    + endpoint.key() + " timed out", true);
+        } else {
+            attemptFailed(Outcome.CONNECT_FAILURE, 0, ErrorCode.UPSTREAM_CONNECT_FAILED, "cannot connect to "
+                    + endpoint.key() + ": " + (cause == null ? "unknown error" : cause.getMessage()), true);
+        }
+    }
+
+    /**
+     * An attempt failed before a response was relayed: judge it, retry if allowed, else answer the failure.
+     *
+     * @param judge false when the failure says nothing about the endpoint (our own pool was full)
+     */
+    private void attemptFailed(Outcome outcome, int status, ErrorCode code, String message, boolean judge) {
+        final boolean retry = mayRetry(outcome, status);
+        if (judge) {
+            judgeAttempt(outcome, status);
+        }
+        finishAttempt(/* dropped= */ true);
+        if (retry) {
+            scheduleRetry();
+        } else {
+            fail(code, message);
+        }
+    }
+
+    /**
+     * Whether the failed attempt may be retried; when it may, takes the retry-budget slot the retry will hold.
+     */
+    private boolean mayRetry(Outcome outcome, int status) {
+        final CompiledRetry retry = route.retry();
+        if (retry == null || fallbackReason != null || finished || attempts >= retry.attempts()
+                || !matches(retry.on(), outcome, status)) {
+            return false;
+        }
+        // A connect failure is safe for any method: the request never left the gateway (as nginx does).
+        if (outcome != Outcome.CONNECT_FAILURE && !idempotent && !retry.nonIdempotent()) {
+            return false;
+        }
+        if (replayLost || totalDeadlineNanos != 0 && System.nanoTime() - totalDeadlineNanos >= 0) {
+            return false;
+        }
+        final RetryBudgetSpec budget = upstream.retryBudget();
+        if (!upstream.live().tryAcquireRetry(budget.percent().fraction(), budget.minConcurrency())) {
+            retry.budgetExhausted().increment();
+            return false;
+        }
+        nextHoldsRetrySlot = true;
+        return true;
+    }
+
+    private static boolean matches(OutcomeSet set, Outcome outcome, int status) {
+        return switch (outcome) {
+            case CONNECT_FAILURE -> set.connectFailure();
+            case RESET -> set.reset();
+            case TIMEOUT -> set.timeout();
+            case STATUS -> set.statuses().contains(status);
+        };
+    }
+
+    private void scheduleRetry() {
+        final CompiledRetry retry = route.retry();
+        retry.retries().increment();
+        retryTimer = down.eventLoop().schedule(this::startAttempt, retry.backoffNanos(attempts),
+                TimeUnit.NANOSECONDS);
+    }
+
+    /** Records the attempt's outcome with the endpoint's breaker and the upstream's outlier detector, once. */
+    private void judgeAttempt(Outcome outcome, int status) {
+        if (attemptJudged || !attemptOpen) {
             return;
         }
-        if (cause instanceof ConnectionPool.PoolExhaustedException) {
-            respondLocal(ErrorCode.UPSTREAM_OVERLOADED, cause.getMessage());
-        } else if (cause instanceof ConnectTimeoutException) {
-            respondLocal(ErrorCode.UPSTREAM_CONNECT_TIMEOUT, "connect to " + endpoint.key() + " timed out");
+        attemptJudged = true;
+        final long now = System.nanoTime();
+        final CircuitBreaker breaker = endpointBreaker;
+        if (breaker != null) {
+            endpointBreaker = null;
+            final boolean failure = upstream.breakerFailureOn() != null
+                    && matches(upstream.breakerFailureOn(), outcome, status);
+            if (failure) {
+                breaker.onFailure(endpointPermit, now - attemptStartNanos);
+            } else {
+                breaker.onSuccess(endpointPermit, now - attemptStartNanos);
+            }
+        }
+        if (upstream.outlier() != null) {
+            if (matches(upstream.outlierFailureOn(), outcome, status)) {
+                upstream.outlier().onFailure(endpoint, now);
+            } else {
+                upstream.outlier().onSuccess(endpoint, now);
+            }
+        }
+    }
+
+    /** Ends the current attempt: gives back the endpoint's count, the gate slot and the retry slot. */
+    private void finishAttempt(boolean dropped) {
+        if (!attemptOpen) {
+            return;
+        }
+        attemptOpen = false;
+        if (!attemptJudged && endpointBreaker != null) {
+            endpointBreaker.onIgnored(endpointPermit);
+        }
+        endpointBreaker = null;
+        endpoint.release();
+        phaseDeadlineNanos = 0;
+        if (upstreamGateHeld) {
+            upstreamGateHeld = false;
+            final long rtt = upstreamNanos >= 0 ? upstreamNanos : System.nanoTime() - attemptStartNanos;
+            upstream.concurrency().release(rtt, dropped);
+        }
+        if (attemptHoldsRetrySlot) {
+            attemptHoldsRetrySlot = false;
+            upstream.live().releaseRetry();
+        }
+    }
+
+    /** Gives back the slots an attempt took before it reached an endpoint. */
+    private void releaseAttemptSlots() {
+        if (upstreamGateHeld) {
+            upstreamGateHeld = false;
+            upstream.concurrency().release();
+        }
+        releaseRetrySlots();
+    }
+
+    private void releaseRetrySlots() {
+        if (attemptHoldsRetrySlot) {
+            attemptHoldsRetrySlot = false;
+            upstream.live().releaseRetry();
+        }
+        if (nextHoldsRetrySlot) {
+            nextHoldsRetrySlot = false;
+            upstream.live().releaseRetry();
+        }
+    }
+
+    /** Records the request's outcome with the route's breaker, once. */
+    private void judgeRoute(Outcome outcome, int status) {
+        final CircuitBreaker breaker = route.breaker();
+        if (breaker == null || routeJudged || !callStarted) {
+            return;
+        }
+        routeJudged = true;
+        final long duration = System.nanoTime() - startNanos;
+        if (matches(route.breakerFailureOn(), outcome, status)) {
+            breaker.onFailure(routePermit, duration);
         } else {
-            respondLocal(ErrorCode.UPSTREAM_CONNECT_FAILED, "cannot connect to " + endpoint.key() + ": "
-                    + (cause == null ? "unknown error" : cause.getMessage()));
+            breaker.onSuccess(routePermit, duration);
+        }
+    }
+
+    /**
+     * The upstream call failed for good: answer with the route's fallback when it covers {@code code}, else with the
+     * error.
+     */
+    private void fail(ErrorCode code, String message) {
+        if (finished || responseStarted) {
+            return;
+        }
+        judgeRoute(outcomeOf(code), 0);
+        final CompiledFallback fallback = route.fallback();
+        if (fallback != null && fallbackReason == null && (fallback.staticResponse() != null || !replayLost)) {
+            useFallback(code.code());
+            return;
+        }
+        if (code == ErrorCode.CONCURRENCY_LIMITED) {
+            addResponseHeader(RETRY_AFTER, "1");
+        } else if (code == ErrorCode.CIRCUIT_OPEN) {
+            final CircuitBreaker breaker = route.breaker();
+            retryAfter(breaker == null ? 0 : breaker.snapshot().openRemainingNanos());
+        }
+        respondLocal(code, message);
+    }
+
+    private static Outcome outcomeOf(ErrorCode code) {
+        return switch (code) {
+            case UPSTREAM_RESET, UPSTREAM_BAD_RESPONSE -> Outcome.RESET;
+            case UPSTREAM_TIMEOUT -> Outcome.TIMEOUT;
+            default -> Outcome.CONNECT_FAILURE; // nothing reached an endpoint: unavailable
+        };
+    }
+
+    private void useFallback(String reason) {
+        fallbackReason = reason;
+        final CompiledFallback fallback = route.fallback();
+        if (fallback.staticResponse() != null) {
+            answerStatic(fallback.staticResponse());
+            return;
+        }
+        upstream = fallback.upstream();
+        timeouts = fallback.timeouts();
+        totalDeadlineNanos = 0;
+        armTotalDeadline();
+        startAttempt();
+    }
+
+    /** Adds a {@code Retry-After} of {@code leftNanos} in whole seconds, rounded up, at least 1. */
+    private void retryAfter(long left) {
+        addResponseHeader(RETRY_AFTER, Long.toString(Math.max(1, (left + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND)));
+    }
+
+    // ------------------------------------------------------------------ concurrency gates
+
+    /**
+     * Takes a slot of {@code gate}: at once (true), or later from its queue (false; the wait continues the
+     * request), or never (false; answered 503).
+     */
+    private boolean enterGate(ConcurrencyGate gate, boolean routeLevel) {
+        if (!gate.hasQueue()) {
+            if (gate.tryAcquire()) {
+                markGateHeld(routeLevel);
+                return true;
+            }
+            concurrencyLimited(routeLevel, "full");
+            return false;
+        }
+        // With a queue, only acquire() keeps arrivals behind those already waiting (FIFO); it needs a waiter.
+        final GateWait wait = new GateWait(gate, routeLevel);
+        switch (gate.acquire(wait)) {
+            case ADMITTED -> {
+                markGateHeld(routeLevel);
+                return true;
+            }
+            case QUEUED -> {
+                gateWait = wait;
+                return false;
+            }
+            default -> {
+                concurrencyLimited(routeLevel, "full, queue full");
+                return false;
+            }
+        }
+    }
+
+    private void markGateHeld(boolean routeLevel) {
+        if (routeLevel) {
+            routeGateHeld = true;
+        } else {
+            upstreamGateHeld = true;
+        }
+    }
+
+    private void concurrencyLimited(boolean routeLevel, String why) {
+        releaseRetrySlots();
+        final String what = routeLevel ? "route " + route.id() : "upstream " + upstream.name();
+        final String message = "too many requests in flight to " + what + " (" + why + ")";
+        if (routeLevel) {
+            addResponseHeader(RETRY_AFTER, "1");
+            respondLocal(ErrorCode.CONCURRENCY_LIMITED, message);
+        } else {
+            fail(ErrorCode.CONCURRENCY_LIMITED, message);
+        }
+    }
+
+    /** One wait in a gate's queue; allocated only when a request has to wait. */
+    private final class GateWait implements ConcurrencyGate.Waiter {
+        private final ConcurrencyGate gate;
+        private final boolean routeLevel;
+
+        GateWait(ConcurrencyGate gate, boolean routeLevel) {
+            this.gate = gate;
+            this.routeLevel = routeLevel;
+        }
+
+        @Override
+        public EventExecutor eventLoop() {
+            return down.eventLoop();
+        }
+
+        @Override
+        public void onAdmitted() {
+            if (gateWait != this || finished || responseStarted) {
+                gate.release(); // the request ended while it waited
+                return;
+            }
+            gateWait = null;
+            markGateHeld(routeLevel);
+            if (routeLevel) {
+                beginCall();
+            } else {
+                startAttempt();
+            }
+        }
+
+        @Override
+        public void onTimedOut() {
+            if (gateWait != this) {
+                return;
+            }
+            gateWait = null;
+            concurrencyLimited(routeLevel, "queue timeout");
+        }
+    }
+
+    private void leaveGates() {
+        final GateWait wait = gateWait;
+        if (wait != null) {
+            gateWait = null;
+            // When the cancel loses to a hand-over, onAdmitted sees gateWait != wait and gives the slot back.
+            wait.gate.cancel(wait);
+        }
+        if (routeGateHeld) {
+            routeGateHeld = false;
+            route.concurrency().release(upstreamNanos >= 0 ? upstreamNanos : System.nanoTime() - startNanos,
+                    outcomeError != null);
         }
     }
 
@@ -538,7 +1043,8 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
             if (status == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
                 // Upgrade was stripped from the request, so a 101 breaks the protocol.
                 dropUpstream();
-                respondLocal(ErrorCode.UPSTREAM_BAD_RESPONSE, "upstream switched protocols unasked");
+                attemptFailed(Outcome.RESET, 0, ErrorCode.UPSTREAM_BAD_RESPONSE, "upstream switched protocols"
+                        + " unasked", true);
                 return;
             }
             skippingInterim = true; // the gateway answered 100-continue itself; other 1xx are not relayed
@@ -546,11 +1052,32 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         }
         if (head.decoderResult().isFailure()) {
             dropUpstream();
-            respondLocal(ErrorCode.UPSTREAM_BAD_RESPONSE, "invalid response from " + endpoint.key() + ": "
-                    + head.decoderResult().cause().getMessage());
+            attemptFailed(Outcome.RESET, 0, ErrorCode.UPSTREAM_BAD_RESPONSE, "invalid response from "
+                    + endpoint.key() + ": " + head.decoderResult().cause().getMessage(), true);
             return;
         }
-        cancelResponseTimer();
+        phaseDeadlineNanos = 0;
+        upstreamNanos = attemptSentNanos == 0 ? 0 : System.nanoTime() - attemptSentNanos;
+        final CompiledRetry retry = route.retry();
+        if (retry != null && retry.on().statuses().contains(status) && mayRetry(Outcome.STATUS, status)) {
+            judgeAttempt(Outcome.STATUS, status);
+            dropUpstream();
+            finishAttempt(/* dropped= */ status == 503 || status == 504);
+            scheduleRetry();
+            return;
+        }
+        final CompiledFallback fallback = route.fallback();
+        if (fallback != null && fallbackReason == null && fallback.onStatus().contains(status)
+                && (fallback.staticResponse() != null || !replayLost)) {
+            judgeAttempt(Outcome.STATUS, status);
+            judgeRoute(Outcome.STATUS, status);
+            dropUpstream();
+            finishAttempt(/* dropped= */ status == 503 || status == 504);
+            useFallback("status_" + status);
+            return;
+        }
+        judgeAttempt(Outcome.STATUS, status);
+        judgeRoute(Outcome.STATUS, status);
         final HttpHeaders headers = head.headers();
         upstreamReusable = HttpUtil.isKeepAlive(head);
         final boolean noBody = headRequest || status == 204 || status == 304;
@@ -575,6 +1102,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         responseStatus = status;
         head.setProtocolVersion(HttpVersion.HTTP_1_1);
         responseStarted = true;
+        dropReplay();
         down.writeResponseHead(head, headRequest);
     }
 
@@ -605,6 +1133,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
                 c.channel().config().setAutoRead(true);
                 pool.release(c, upstreamReusable && requestSent && requestComplete);
             }
+            finishAttempt(/* dropped= */ false);
             if (!requestComplete) {
                 closeAfterResponse = true; // the upstream answered before the body ended
             }
@@ -630,7 +1159,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     public void onUpstreamClosed(Throwable cause) {
         final PooledConnection c = connection;
         connection = null;
-        cancelResponseTimer();
+        phaseDeadlineNanos = 0;
         if (finished || responseComplete) {
             return;
         }
@@ -638,16 +1167,92 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
             abortBoth();
             return;
         }
-        if (c != null && c.isReused() && !retried && idempotent && bodyBytes == 0 && requestComplete) {
+        if (c != null && c.isReused() && !staleConnectionRetried && idempotent && bodyBytes == 0 && requestComplete) {
             // A pooled connection the upstream closed while idle: the request was not processed; try once more
-            // on a fresh connection to the same endpoint.
-            retried = true;
+            // on a fresh connection to the same endpoint, within the same attempt.
+            staleConnectionRetried = true;
             requestSent = false;
-            pool.acquire(this);
+            acquireConnection();
             return;
         }
-        respondLocal(ErrorCode.UPSTREAM_RESET, "connection to " + endpoint.key() + " closed before a response"
-                + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+        attemptFailed(Outcome.RESET, 0, ErrorCode.UPSTREAM_RESET, "connection to " + endpoint.key()
+                + " closed before a response" + (cause == null || cause.getMessage() == null ? ""
+                        : ": " + cause.getMessage()), true);
+    }
+
+    // ------------------------------------------------------------------ timeouts
+
+    /** Starts the total timeout once the call started and the request body is complete. */
+    private void armTotalDeadline() {
+        if (totalDeadlineNanos == 0 && callStarted && requestComplete && timeouts.totalNanos() > 0) {
+            totalDeadlineNanos = System.nanoTime() + timeouts.totalNanos();
+            down.wakeUpBy(totalDeadlineNanos);
+        }
+    }
+
+    /**
+     * Sets the deadline of the current phase. No timer task is scheduled per request (that costs a heap insertion
+     * and a cancellation each time); the connection's one timer is asked to wake up by the deadline instead.
+     */
+    private void armPhaseDeadline(long deadlineNanos) {
+        phaseDeadlineNanos = deadlineNanos;
+        down.wakeUpBy(deadlineNanos);
+    }
+
+    /** nanoTime by which this exchange needs a timer check, or 0 when it needs none. */
+    public long deadlineNanos() {
+        final long phase = phaseDeadlineNanos;
+        final long total = totalDeadlineNanos;
+        if (phase == 0 || total == 0) {
+            return phase == 0 ? total : phase;
+        }
+        return phase - total < 0 ? phase : total;
+    }
+
+    /** Called by the connection's timer: enforces the timeouts that passed. Event loop only. */
+    public void checkDeadline(long nowNanos) {
+        if (finished || responseStarted) {
+            return;
+        }
+        if (totalDeadlineNanos != 0 && nowNanos - totalDeadlineNanos >= 0) {
+            onTotalTimeout();
+        } else if (phaseDeadlineNanos != 0 && nowNanos - phaseDeadlineNanos >= 0) {
+            phaseDeadlineNanos = 0;
+            onPhaseTimeout();
+        }
+    }
+
+    private void onPhaseTimeout() {
+        if (connecting) {
+            if (pool.cancel(this)) {
+                // It waited for a pooled connection that never came free: our limit, not the endpoint's fault.
+                connecting = false;
+                attemptFailed(Outcome.CONNECT_FAILURE, 0, ErrorCode.UPSTREAM_OVERLOADED, "no connection to "
+                        + endpoint.key() + " became free within " + millis(timeouts.connectNanos()) + " ms", false);
+            }
+            // Otherwise a connect is in flight with this same timeout and reports by itself.
+            return;
+        }
+        if (attemptOpen) {
+            dropUpstream();
+            attemptFailed(Outcome.TIMEOUT, 0, ErrorCode.UPSTREAM_TIMEOUT, "no response from " + endpoint.key()
+                    + " within " + millis(timeouts.perTryNanos()) + " ms", true);
+        }
+    }
+
+    private void onTotalTimeout() {
+        totalDeadlineNanos = 0;
+        final String message = "no response from upstream " + upstream.name() + " within "
+                + millis(timeouts.totalNanos()) + " ms" + (attempts > 1 ? " (" + attempts + " attempts)" : "");
+        if (attemptOpen) {
+            judgeAttempt(Outcome.TIMEOUT, 0);
+        }
+        abandonAttempt();
+        fail(ErrorCode.UPSTREAM_TIMEOUT, message);
+    }
+
+    private static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
     // ------------------------------------------------------------------ completion
@@ -666,6 +1271,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         outcomeError = known;
         outcomeCode = code;
         releasePending();
+        dropReplay();
         if (!requestComplete) {
             // Unread body: either drop it (small) or close; 413 and 400 always close.
             discarding = known != ErrorCode.BODY_TOO_LARGE && known != ErrorCode.BAD_REQUEST && !closeAfterResponse;
@@ -712,13 +1318,8 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         if (!requestComplete && !closeAfterResponse) {
             return; // still discarding the request body
         }
-        finished = true;
-        cancelResponseTimer();
+        releaseCall();
         releasePending();
-        if (endpoint != null) {
-            endpoint.release();
-        }
-        completePolicies();
         if (connection != null) {
             final PooledConnection c = connection;
             connection = null;
@@ -729,12 +1330,29 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
 
     private void finishQuietly() {
         if (!finished) {
-            finished = true;
-            if (endpoint != null) {
-                endpoint.release();
-            }
-            completePolicies();
+            releaseCall();
         }
+    }
+
+    /** Marks the exchange finished and gives back everything the upstream call holds. Runs once. */
+    private void releaseCall() {
+        finished = true;
+        phaseDeadlineNanos = 0;
+        totalDeadlineNanos = 0;
+        if (retryTimer != null) {
+            retryTimer.cancel(false);
+            retryTimer = null;
+        }
+        finishAttempt(/* dropped= */ true);
+        releaseAttemptSlots();
+        leaveGates();
+        if (route != null && route.breaker() != null && callStarted && !routeJudged) {
+            routeJudged = true;
+            route.breaker().onIgnored(routePermit); // the client left before a verdict
+        }
+        dropReplay();
+        completePolicies();
+        snapshot.listener().accessLog().write(this);
     }
 
     /** Tells the policies that admitted this request how it ended (concurrency limits release here). */
@@ -761,42 +1379,91 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     @Override
     public void addResponseHeader(CharSequence name, CharSequence value) {
         if (extraResponseHeaders == null) {
-            extraResponseHeaders = new java.util.ArrayList<>(4);
+            extraResponseHeaders = new ArrayList<>(4);
         }
         extraResponseHeaders.add(name);
         extraResponseHeaders.add(value);
     }
 
     @Override
-    public io.netty.util.concurrent.EventExecutor eventLoop() {
+    public EventExecutor eventLoop() {
         return down.eventLoop();
     }
 
     /** The status sent to the client, 0 before a response started. */
+    @Override
     public int responseStatus() {
         return responseStatus;
     }
 
     /** The stable code of the error the gateway answered with (its own or a policy's), or {@code null}. */
+    @Override
     public String errorCode() {
         return outcomeCode;
     }
 
+    // ------------------------------------------------------------------ AccessLogRecord
+
+    @Override
+    public String uri() {
+        return originalUri;
+    }
+
+    @Override
+    public String upstreamName() {
+        return upstream == null ? null : upstream.name();
+    }
+
+    @Override
+    public String endpointKey() {
+        return endpoint == null ? null : endpoint.key();
+    }
+
+    @Override
+    public int attempts() {
+        return attempts;
+    }
+
+    @Override
+    public String fallbackReason() {
+        return fallbackReason;
+    }
+
+    @Override
+    public long durationNanos() {
+        return System.nanoTime() - startNanos;
+    }
+
+    @Override
+    public long upstreamNanos() {
+        return upstreamNanos;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
     private void abortBoth() {
-        dropUpstream();
+        abandonAttempt();
         releasePending();
         finishQuietly();
         down.abort();
     }
 
+    /** Gives up the current attempt: its connection is closed (it is mid-request) or its wait withdrawn. */
+    private void abandonAttempt() {
+        if (connecting) {
+            connecting = false;
+            pool.cancel(this); // when a connect is in flight instead, its callback finds the attempt gone
+        }
+        dropUpstream();
+        finishAttempt(/* dropped= */ true);
+    }
+
     private void dropUpstream() {
-        cancelResponseTimer();
+        phaseDeadlineNanos = 0;
         final PooledConnection c = connection;
         connection = null;
         if (c != null) {
             pool.release(c, false);
-        } else if (pool != null && !responseStarted) {
-            pool.cancel(this);
         }
     }
 
@@ -810,40 +1477,14 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         }
     }
 
-    /**
-     * Starts the response timeout. No timer task is scheduled per request (that costs a heap insertion and a
-     * cancellation each time); the connection's one timer is asked to wake up by the deadline instead.
-     */
-    private void armResponseTimer() {
-        if (responseDeadlineNanos == 0 && route.responseTimeoutNanos() > 0) {
-            responseDeadlineNanos = System.nanoTime() + route.responseTimeoutNanos();
-            down.wakeUpBy(responseDeadlineNanos);
+    private void dropReplay() {
+        if (replay != null) {
+            ByteBuf piece;
+            while ((piece = replay.poll()) != null) {
+                piece.release();
+            }
+            replay = null;
+            replayBytes = 0;
         }
-    }
-
-    private void cancelResponseTimer() {
-        responseDeadlineNanos = 0;
-    }
-
-    /** nanoTime by which this exchange needs a timer check, or 0 when it needs none. */
-    public long deadlineNanos() {
-        return responseDeadlineNanos;
-    }
-
-    /** Called by the connection's timer: enforces the response timeout if it passed. Event loop only. */
-    public void checkDeadline(long nowNanos) {
-        if (responseDeadlineNanos != 0 && nowNanos - responseDeadlineNanos >= 0) {
-            onResponseTimeout();
-        }
-    }
-
-    private void onResponseTimeout() {
-        responseDeadlineNanos = 0;
-        if (finished || responseStarted) {
-            return;
-        }
-        dropUpstream();
-        respondLocal(ErrorCode.UPSTREAM_TIMEOUT, "no response from " + endpoint.key() + " within "
-                + TimeUnit.NANOSECONDS.toMillis(route.responseTimeoutNanos()) + " ms");
     }
 }

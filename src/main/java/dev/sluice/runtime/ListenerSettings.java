@@ -1,5 +1,7 @@
 package dev.sluice.runtime;
 
+import dev.sluice.observability.AccessLog;
+
 /**
  * Per-request listener settings in the units the data plane uses.
  *
@@ -8,11 +10,13 @@ package dev.sluice.runtime;
  * @param idleTimeoutNanos          how long an idle keep-alive connection stays open
  * @param maxBodyBytes              default request-body limit
  * @param trustedProxies            peers whose forwarding headers are trusted
+ * @param accessLog                 where finished requests are logged
  */
 public record ListenerSettings(
         long requestHeaderTimeoutNanos,
         long bodyTimeoutNanos,
         long idleTimeoutNanos,
         long maxBodyBytes,
-        TrustedProxies trustedProxies) {
+        TrustedProxies trustedProxies,
+        AccessLog accessLog) {
 }

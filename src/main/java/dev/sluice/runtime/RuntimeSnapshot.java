@@ -2,6 +2,7 @@ package dev.sluice.runtime;
 
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.routing.Router;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,6 +15,7 @@ import java.util.Map;
  * @param version   increases by one with each applied configuration
  * @param config    the validated configuration this was compiled from
  * @param router    matches requests to routes
+ * @param routes    the compiled routes in configuration order
  * @param upstreams compiled upstreams by name
  * @param listener  listener settings the data plane reads per request
  */
@@ -21,6 +23,7 @@ public record RuntimeSnapshot(
         long version,
         GatewayConfig config,
         Router<CompiledRoute> router,
+        List<CompiledRoute> routes,
         Map<String, CompiledUpstream> upstreams,
         ListenerSettings listener) {
 }

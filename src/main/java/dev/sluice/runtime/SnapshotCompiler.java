@@ -1,6 +1,20 @@
 package dev.sluice.runtime;
 
+import dev.sluice.config.CircuitBreakerSpec;
+import dev.sluice.config.ConcurrencySpec;
+import dev.sluice.config.FallbackSpec;
 import dev.sluice.config.GatewayConfig;
+import dev.sluice.config.HealthCheckSpec;
+import dev.sluice.config.OutcomeSet;
+import dev.sluice.config.RetrySpec;
+import dev.sluice.config.StatusSet;
+import dev.sluice.config.TimeoutsSpec;
+import dev.sluice.observability.AccessLog;
+import dev.sluice.observability.GatewayMetrics;
+import dev.sluice.policy.breaker.CircuitBreaker;
+import dev.sluice.policy.concurrency.ConcurrencyGate;
+import dev.sluice.upstream.Upstream;
+import dev.sluice.upstream.health.OutlierDetector;
 import dev.sluice.config.PolicySpec;
 import dev.sluice.policy.Policy;
 import dev.sluice.policy.PolicyChain;
@@ -16,8 +30,6 @@ import dev.sluice.routing.RouteCompileException;
 import dev.sluice.routing.RouteDefinition;
 import dev.sluice.routing.Router;
 import dev.sluice.upstream.Endpoint;
-import dev.sluice.upstream.balance.LoadBalancers;
-import dev.sluice.upstream.balance.RandomSource;
 import dev.sluice.upstream.pool.PoolSettings;
 import io.netty.util.AsciiString;
 import java.net.URI;
@@ -43,17 +55,25 @@ public final class SnapshotCompiler {
     private final StateRegistry state;
     private final PolicyFactories policyFactories;
     private final PolicyServices services;
+    private final UpstreamServices upstreamServices;
+    private final ResilienceFactory resilience;
     private long version;
 
-    /** A compiler with the built-in policy types and embedded-mode services (for validation and tests). */
+    /**
+     * A compiler with the built-in policy types and inert services: it checks and builds a configuration but starts
+     * nothing (no health probes, no timers). For {@code sluice validate} and tests.
+     */
     public SnapshotCompiler(StateRegistry state) {
-        this(state, BuiltinPolicies.factories(), PolicyServices.embedded());
+        this(state, BuiltinPolicies.factories(), PolicyServices.embedded(), UpstreamServices.inert());
     }
 
-    public SnapshotCompiler(StateRegistry state, PolicyFactories policyFactories, PolicyServices services) {
+    public SnapshotCompiler(StateRegistry state, PolicyFactories policyFactories, PolicyServices services,
+            UpstreamServices upstreamServices) {
         this.state = state;
         this.policyFactories = policyFactories;
         this.services = services;
+        this.upstreamServices = upstreamServices;
+        this.resilience = new ResilienceFactory(upstreamServices);
     }
 
     /** The outcome of a compile: a snapshot, or the problems that prevented one. */
@@ -74,8 +94,8 @@ public final class SnapshotCompiler {
         final List<RouteDefinition<CompiledRoute>> definitions = new ArrayList<>(config.routes().size());
         for (int i = 0; i < config.routes().size(); i++) {
             final RouteSpec spec = config.routes().get(i);
-            final CompiledRoute route = compileRoute(i, spec, server, upstreams, problems, compilePolicies(i, spec,
-                    problems));
+            final CompiledRoute route = compileRoute(i, spec, server, config.upstreams(), upstreams, problems,
+                    compilePolicies(i, spec, problems));
             if (route != null) {
                 definitions.add(new RouteDefinition<>(spec.id(), spec.priority(), spec.match(), route));
             }
@@ -87,17 +107,20 @@ public final class SnapshotCompiler {
             problems.addAll(e.problems());
         }
         if (!problems.isEmpty()) {
-            state.discardUsage();
+            state.rollback();
             return new Result(null, List.copyOf(problems));
         }
-        state.retainOnly(usedKeys);
+        state.commit(usedKeys);
         final ListenerSettings listener = new ListenerSettings(
                 server.requestHeaderTimeout().toNanos(),
                 server.bodyTimeout().toNanos(),
                 server.idleTimeout().toNanos(),
                 server.maxBodySize().bytes(),
-                TrustedProxies.of(server.trustedProxies()));
-        return new Result(new RuntimeSnapshot(++version, config, router, Map.copyOf(upstreams), listener), List.of());
+                TrustedProxies.of(server.trustedProxies()),
+                AccessLog.of(server.accessLog()));
+        final List<CompiledRoute> routes = definitions.stream().map(RouteDefinition::target).toList();
+        return new Result(new RuntimeSnapshot(++version, config, router, routes, Map.copyOf(upstreams), listener),
+                List.of());
     }
 
     private CompiledUpstream compileUpstream(String name, UpstreamSpec spec, Set<String> usedKeys) {
@@ -108,11 +131,49 @@ public final class SnapshotCompiler {
             endpoints.add(state.endpoint(name, uri.getHost(), port, target.weight(), usedKeys));
         }
         final PoolSettings pool = new PoolSettings(spec.pool().maxConnections(), spec.pool().maxPending(),
-                spec.pool().idleTimeout().toNanos(), (int) Math.min(Integer.MAX_VALUE,
-                        spec.connectTimeout().toMillis()));
-        return new CompiledUpstream(name, List.copyOf(endpoints),
-                LoadBalancers.create(spec.balancer(), spec.hashOn(), endpoints, RandomSource.threadLocal()),
-                spec.responseTimeout().toNanos(), pool);
+                spec.pool().idleTimeout().toNanos());
+        final String at = "upstream/" + name;
+        // The live upstream is kept for as long as its name exists, so health listeners and the retry budget
+        // always reach the object the running snapshot uses.
+        final Upstream live = state.state(at, name, () -> new Upstream(name, upstreamServices.executor(),
+                upstreamServices.ticker()));
+        final List<String> endpointKeys = endpoints.stream().map(Endpoint::key).toList();
+
+        final CircuitBreakerSpec breakerSpec = spec.circuitBreaker();
+        final List<CircuitBreaker> breakers = new ArrayList<>(endpoints.size());
+        for (final Endpoint e : endpoints) {
+            breakers.add(breakerSpec == null ? null : state.state(at + "/" + e.key() + "/breaker", breakerSpec,
+                    () -> resilience.endpointBreaker(name, e, breakerSpec, live)));
+        }
+        final HealthCheckSpec health = spec.healthCheck();
+        final HealthCheckSpec.Passive passive = health == null ? null : health.passive();
+        final OutlierDetector outlier = passive == null ? null : state.state(at + "/passive",
+                List.of(passive, endpointKeys), () -> resilience.outlierDetector(name, passive, endpoints, live));
+        final HealthCheckSpec.Active active = health == null ? null : health.active();
+        final ResilienceFactory.ActiveProbes probes = active == null || !upstreamServices.isLive() ? null
+                : state.state(at + "/active", List.of(active, endpointKeys),
+                        () -> resilience.activeProbes(name, active, endpoints, live));
+        final ConcurrencySpec concurrency = spec.concurrency();
+        final ConcurrencyGate gate = concurrency == null ? null : state.state(at + "/concurrency", concurrency,
+                () -> resilience.gate(concurrency));
+        final double panic = health == null ? 0 : health.panicThreshold().fraction();
+        state.onCommit(() -> {
+            for (int i = 0; i < endpoints.size(); i++) {
+                endpoints.get(i).setBreaker(breakers.get(i));
+            }
+            if (probes != null) {
+                probes.start();
+            } else if (active == null) {
+                final long now = upstreamServices.ticker().nanoTime();
+                for (final Endpoint e : endpoints) {
+                    e.health().clearActiveVerdict(e, now, resilience.healthEvents(name, live));
+                }
+            }
+            live.configure(endpoints, spec.balancer(), spec.hashOn(), panic);
+        });
+        return new CompiledUpstream(name, live, List.copyOf(endpoints), spec.timeouts(), pool,
+                breakerSpec == null ? null : OutcomeSet.parse(breakerSpec.failureOn()), outlier,
+                passive == null ? null : OutcomeSet.parse(passive.failureOn()), gate, spec.retryBudget());
     }
 
     /** Builds the route's policy chain; state is keyed {@code routeId/policyName} so reloads keep it. */
@@ -148,8 +209,9 @@ public final class SnapshotCompiler {
         return PolicyChain.of(built);
     }
 
-    private static CompiledRoute compileRoute(int index, RouteSpec spec, ServerSpec server,
-            Map<String, CompiledUpstream> upstreams, List<String> problems, PolicyChain policies) {
+    private CompiledRoute compileRoute(int index, RouteSpec spec, ServerSpec server,
+            Map<String, UpstreamSpec> upstreamSpecs, Map<String, CompiledUpstream> upstreams, List<String> problems,
+            PolicyChain policies) {
         final String at = "routes[" + index + "]";
         PathRewrite rewrite = null;
         if (spec.rewrite() != null) {
@@ -170,11 +232,36 @@ public final class SnapshotCompiler {
             problems.add(at + ".upstream: no upstream named \"" + spec.upstream() + "\"");
             return null;
         }
-        final long timeout = spec.timeout() != null ? spec.timeout().toNanos()
-                : upstream != null ? upstream.responseTimeoutNanos() : 0;
+        final CallTimeouts timeouts = CallTimeouts.of(spec.timeouts(),
+                upstream == null ? TimeoutsSpec.none() : upstream.timeouts());
+        final String key = "route/" + spec.id();
+        final RetrySpec retrySpec = spec.retry();
+        final CompiledRetry retry = retrySpec == null || upstream == null ? null : new CompiledRetry(
+                retrySpec.attempts(), OutcomeSet.parse(retrySpec.on()), retrySpec.nonIdempotent(),
+                retrySpec.backoff().base().toNanos(), retrySpec.backoff().max().toNanos(), retrySpec.buffer().bytes(),
+                upstreamServices.metrics().counter(GatewayMetrics.RETRIES, "route", spec.id(), "upstream",
+                        upstream.name()),
+                upstreamServices.metrics().counter(GatewayMetrics.RETRIES_BUDGET_EXHAUSTED, "route", spec.id(),
+                        "upstream", upstream.name()));
+        final CircuitBreakerSpec breakerSpec = spec.circuitBreaker();
+        final CircuitBreaker breaker = breakerSpec == null ? null : state.state(key + "/breaker", breakerSpec,
+                () -> resilience.routeBreaker(spec.id(), breakerSpec));
+        final ConcurrencySpec concurrencySpec = spec.concurrency();
+        final ConcurrencyGate gate = concurrencySpec == null ? null : state.state(key + "/concurrency",
+                concurrencySpec, () -> resilience.gate(concurrencySpec));
+        CompiledFallback fallback = null;
+        if (spec.fallback() != null) {
+            final FallbackSpec f = spec.fallback();
+            final CompiledUpstream alternative = f.upstream() == null ? null : upstreams.get(f.upstream());
+            fallback = new CompiledFallback(compileStatic(f.staticResponse()), alternative,
+                    CallTimeouts.of(spec.timeouts(), alternative == null ? TimeoutsSpec.none()
+                            : upstreamSpecs.get(f.upstream()).timeouts()),
+                    f.onStatus().isEmpty() ? StatusSet.NONE : StatusSet.parse(f.onStatus()));
+        }
         return new CompiledRoute(spec.id(), upstream, compileStatic(spec.staticResponse()), spec.stripPrefix(),
                 rewrite, spec.preserveHost(), spec.hostRewrite(), HeaderRules.of(spec.requestHeaders()),
-                HeaderRules.of(spec.responseHeaders()), maxBody, timeout, policies);
+                HeaderRules.of(spec.responseHeaders()), maxBody, timeouts, policies, retry, breaker,
+                breakerSpec == null ? null : OutcomeSet.parse(breakerSpec.failureOn()), fallback, gate);
     }
 
     private static boolean declaresCapture(RouteSpec spec, String name) {

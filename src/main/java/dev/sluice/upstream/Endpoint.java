@@ -1,5 +1,7 @@
 package dev.sluice.upstream;
 
+import dev.sluice.policy.breaker.BreakerState;
+import dev.sluice.policy.breaker.CircuitBreaker;
 import dev.sluice.upstream.health.EndpointHealth;
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -11,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Identity is the {@link #key()} ({@code host:port}); the same {@code Endpoint} object is reused across
  * configuration reloads while its upstream keeps it, so live counters survive an unrelated change.
  *
- * <p>Threading: immutable except {@link #inFlight}, which any event loop updates atomically.
+ * <p>Threading: immutable except {@link #inFlight}, which any event loop updates atomically, its health, and its
+ * breaker reference, which the config thread sets when a snapshot commits.
  */
 public final class Endpoint {
     private final String key;
@@ -21,6 +24,8 @@ public final class Endpoint {
     private final InetSocketAddress address;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final EndpointHealth health = new EndpointHealth();
+    /** The upstream's per-endpoint breaker, or {@code null} when it has none. */
+    private volatile CircuitBreaker breaker;
 
     public Endpoint(String host, int port, int weight) {
         this.host = Objects.requireNonNull(host, "host");
@@ -77,6 +82,22 @@ public final class Endpoint {
     /** The health of this endpoint (active checks and outlier ejection); it lives as long as this object. */
     public EndpointHealth health() {
         return health;
+    }
+
+    /** This endpoint's circuit breaker, or {@code null}. */
+    public CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    /** Installs the breaker of the configuration being committed ({@code null}: none). Config thread. */
+    public void setBreaker(CircuitBreaker breaker) {
+        this.breaker = breaker;
+    }
+
+    /** True when balancers may pick this endpoint: healthy, and its breaker (if any) not open. */
+    public boolean isAvailable(long nowNanos) {
+        final CircuitBreaker b = breaker;
+        return health.isHealthy(nowNanos) && (b == null || b.state() != BreakerState.OPEN);
     }
 
     @Override

@@ -44,17 +44,31 @@ class ConfigLoaderTest {
         final GatewayConfig expected = new GatewayConfig(
                 new ServerSpec("127.0.0.1:18090", 4, 4096, 32768, DataSize.ofMebibytes(2), Duration.ofSeconds(5),
                         Duration.ofSeconds(90), Duration.ofMinutes(2), Duration.ofMillis(1500),
-                        List.of("10.0.0.0/8", "fd00::/8", "192.168.1.7")),
+                        List.of("10.0.0.0/8", "fd00::/8", "192.168.1.7"), false),
                 null,
                 Map.of(
                         "users", new UpstreamSpec(BalancerKind.CONSISTENT_HASH,
                                 new HashOn(HashOn.Source.HEADER, "X-User"),
                                 List.of(new TargetSpec("http://10.0.0.5:9001", 3),
                                         new TargetSpec("http://users-2.internal:9001", 1)),
-                                Duration.ofMillis(250), Duration.ofSeconds(10),
-                                new PoolSpec(64, 128, Duration.ofSeconds(30))),
+                                new TimeoutsSpec(Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(30)),
+                                new PoolSpec(64, 128, Duration.ofSeconds(30)),
+                                new HealthCheckSpec(
+                                        new HealthCheckSpec.Active("/healthz", Duration.ofSeconds(2),
+                                                Duration.ofMillis(500), List.of("200", "204-206"), 1, 2,
+                                                "health.internal"),
+                                        new HealthCheckSpec.Passive(3, Percent.of(40), 50, Duration.ofSeconds(5),
+                                                Duration.ofSeconds(10), Duration.ofMinutes(1), Percent.of(34),
+                                                List.of("5xx", "connect_failure")),
+                                        Percent.of(25)),
+                                new CircuitBreakerSpec(new BreakerWindow(50, null), 10, Percent.of(25),
+                                        Duration.ofMillis(800), Percent.of(60), Duration.ofSeconds(3), 2,
+                                        List.of("500-504", "timeout")),
+                                new RetryBudgetSpec(Percent.of(10), 1),
+                                new ConcurrencySpec(400, 10, Duration.ofMillis(200),
+                                        new ConcurrencySpec.Adaptive(50, 5, 2.0))),
                         "orders", new UpstreamSpec(BalancerKind.LEAST_REQUEST, null,
-                                List.of(TargetSpec.of("http://[::1]:9002")), null, null, null)),
+                                List.of(TargetSpec.of("http://[::1]:9002")), null, null, null, null, null, null)),
                 List.of(
                         new RouteSpec("users-api", 10,
                                 new MatchSpec(List.of("api.example.com", "*.example.org"), null, "/api/users", null,
@@ -63,13 +77,23 @@ class ConfigLoaderTest {
                                 new HeaderRulesSpec(Map.of("X-Gateway", "sluice"), Map.of("X-Env", "prod"),
                                         List.of("X-Debug")),
                                 new HeaderRulesSpec(null, null, List.of("Server")),
-                                DataSize.ofKibibytes(512), Duration.ofSeconds(3), null),
+                                DataSize.ofKibibytes(512), new TimeoutsSpec(null, Duration.ofSeconds(1),
+                                        Duration.ofSeconds(3)),
+                                new RetrySpec(4, List.of("connect_failure", "reset", "timeout", "503"), true,
+                                        new RetrySpec.BackoffSpec(Duration.ofMillis(10), Duration.ofMillis(100)),
+                                        DataSize.ofKibibytes(16)),
+                                new CircuitBreakerSpec(new BreakerWindow(0, Duration.ofSeconds(20)), 5, null, null,
+                                        null, null, 3, null),
+                                new FallbackSpec(null, "orders", List.of("503")),
+                                new ConcurrencySpec(100, 0, null, null),
+                                null),
                         new RouteSpec("route-1", 0, new MatchSpec(null, "/orders/{id}", null, null, null, null, null),
-                                "orders", null, false, null, null, null, null, null, null, null, null),
+                                "orders", null, false, null, null, null, null, null, null, null, null, null, null,
+                                null, null),
                         new RouteSpec("maintenance", 0, new MatchSpec(null, null, null, "^/old/.*$", null, null, null),
                                 null, new StaticResponseSpec(503, Map.of("Retry-After", "120"),
                                         "down for maintenance; literal ${NOT_A_VAR}"),
-                                false, null, null, null, null, null, null, null, null)));
+                                false, null, null, null, null, null, null, null, null, null, null, null, null)));
         assertThat(result.config()).isEqualTo(expected);
     }
 
@@ -124,7 +148,7 @@ class ConfigLoaderTest {
                         + " weighted_round_robin, random, least_request, consistent_hash)",
                 "routes[0].matc: unknown key (expected one of: id, priority, match, upstream, static_response,"
                         + " strip_prefix, rewrite, preserve_host, host_rewrite, request_headers, response_headers,"
-                        + " max_body_size, timeout, policies)",
+                        + " max_body_size, timeouts, retry, circuit_breaker, fallback, concurrency, policies)",
                 "server.listen: \"0.0.0.0:99999\" has an invalid port \"99999\" (expected 0..65535)",
                 "server.trusted_proxies[0]: \"10.0.0.0/33\" is not an IP address or CIDR (expected e.g. 10.0.0.0/8,"
                         + " 192.168.1.7 or fd00::/8)",
@@ -205,7 +229,7 @@ class ConfigLoaderTest {
     void parse_unknownKeyInMap_isQuotedWhenNotPlain() {
         assertThat(problems("upstreams: {'users.v2': {targets: [{url: 'http://a:1'}], wat: 1}}\n")).containsExactly(
                 "upstreams[\"users.v2\"].wat: unknown key (expected one of: balancer, hash_on, targets,"
-                        + " connect_timeout, response_timeout, pool)");
+                        + " timeouts, pool, health_check, circuit_breaker, retry_budget, concurrency)");
     }
 
     @Test

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 class ProxyErrorIntegrationTest {
     private static final String CONFIG = """
             upstreams:
-              u: { targets: [ { url: "${UP}" } ], connect_timeout: 2s }
+              u: { targets: [ { url: "${UP}" } ], timeouts: { connect: 2s } }
             routes:
-              - { id: all, match: { path_prefix: / }, upstream: u, timeout: 300ms }
+              - { id: all, match: { path_prefix: / }, upstream: u, timeouts: { per_try: 300ms } }
             """;
 
     @Test

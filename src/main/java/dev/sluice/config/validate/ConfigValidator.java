@@ -1,16 +1,26 @@
 package dev.sluice.config.validate;
 
 import dev.sluice.config.BalancerKind;
+import dev.sluice.config.BreakerWindow;
+import dev.sluice.config.CircuitBreakerSpec;
+import dev.sluice.config.ConcurrencySpec;
 import dev.sluice.config.DataSize;
+import dev.sluice.config.FallbackSpec;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.config.HashOn;
 import dev.sluice.config.HeaderRulesSpec;
+import dev.sluice.config.HealthCheckSpec;
 import dev.sluice.config.MatchSpec;
+import dev.sluice.config.OutcomeSet;
+import dev.sluice.config.Percent;
 import dev.sluice.config.PoolSpec;
+import dev.sluice.config.RetrySpec;
 import dev.sluice.config.RouteSpec;
 import dev.sluice.config.ServerSpec;
 import dev.sluice.config.StaticResponseSpec;
+import dev.sluice.config.StatusSet;
 import dev.sluice.config.TargetSpec;
+import dev.sluice.config.TimeoutsSpec;
 import dev.sluice.config.UpstreamSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +48,10 @@ public final class ConfigValidator {
     private static final int MAX_WEIGHT = 10_000;
     /** Far above any sensible thread count; catches a typo such as {@code workers: 80000} before it spawns threads. */
     private static final int MAX_WORKERS = 4096;
+    /** Retries multiply load; more than 10 tries of one request is a configuration mistake, not resilience. */
+    private static final int MAX_ATTEMPTS = 10;
+    /** A count window is an array of this many slots per breaker. */
+    private static final int MAX_WINDOW_CALLS = 100_000;
 
     /** Creates a validator. */
     public ConfigValidator() {
@@ -250,8 +264,22 @@ public final class ConfigValidator {
                 problem(ConfigPath.key(path, "hash_on"), "\"" + hashOn.name() + "\" is not a valid "
                         + (hashOn.source() == HashOn.Source.HEADER ? "header" : "cookie") + " name");
             }
-            positive(ConfigPath.key(path, "connect_timeout"), upstream.connectTimeout());
-            positive(ConfigPath.key(path, "response_timeout"), upstream.responseTimeout());
+            timeouts(ConfigPath.key(path, "timeouts"), upstream.timeouts());
+            if (upstream.healthCheck() != null) {
+                healthCheck(ConfigPath.key(path, "health_check"), upstream.healthCheck());
+            }
+            if (upstream.circuitBreaker() != null) {
+                circuitBreaker(ConfigPath.key(path, "circuit_breaker"), upstream.circuitBreaker());
+            }
+            final String budgetPath = ConfigPath.key(path, "retry_budget");
+            percent(ConfigPath.key(budgetPath, "percent"), upstream.retryBudget().percent());
+            if (upstream.retryBudget().minConcurrency() < 0) {
+                problem(ConfigPath.key(budgetPath, "min_concurrency"), upstream.retryBudget().minConcurrency()
+                        + " (expected: >= 0)");
+            }
+            if (upstream.concurrency() != null) {
+                concurrency(ConfigPath.key(path, "concurrency"), upstream.concurrency(), /* adaptiveAllowed= */ true);
+            }
             final PoolSpec pool = upstream.pool();
             final String poolPath = ConfigPath.key(path, "pool");
             positive(ConfigPath.key(poolPath, "max_connections"), pool.maxConnections());
@@ -342,10 +370,197 @@ public final class ConfigValidator {
             if (route.maxBodySize() != null) {
                 positive(ConfigPath.key(path, "max_body_size"), route.maxBodySize());
             }
-            if (route.timeout() != null) {
-                positive(ConfigPath.key(path, "timeout"), route.timeout());
+            timeouts(ConfigPath.key(path, "timeouts"), route.timeouts());
+            if (route.retry() != null) {
+                retry(ConfigPath.key(path, "retry"), route.retry());
+            }
+            if (route.circuitBreaker() != null) {
+                circuitBreaker(ConfigPath.key(path, "circuit_breaker"), route.circuitBreaker());
+            }
+            if (route.fallback() != null) {
+                fallback(ConfigPath.key(path, "fallback"), route.fallback(), upstreams);
+            }
+            if (route.concurrency() != null) {
+                concurrency(ConfigPath.key(path, "concurrency"), route.concurrency(), /* adaptiveAllowed= */ false);
+            }
+            if (!proxies && (route.retry() != null || route.circuitBreaker() != null || route.fallback() != null
+                    || route.concurrency() != null)) {
+                problem(path, "retry, circuit_breaker, fallback and concurrency apply only to routes with an upstream");
             }
             policies(ConfigPath.key(path, "policies"), route.policies());
+        }
+
+        void timeouts(String path, TimeoutsSpec timeouts) {
+            positiveIfSet(ConfigPath.key(path, "connect"), timeouts.connect());
+            positiveIfSet(ConfigPath.key(path, "per_try"), timeouts.perTry());
+            positiveIfSet(ConfigPath.key(path, "total"), timeouts.total());
+        }
+
+        void retry(String path, RetrySpec retry) {
+            if (retry.attempts() < 1 || retry.attempts() > MAX_ATTEMPTS) {
+                problem(ConfigPath.key(path, "attempts"), retry.attempts() + " is out of range (expected 1.."
+                        + MAX_ATTEMPTS + ", the first try included)");
+            }
+            outcomes(ConfigPath.key(path, "on"), retry.on());
+            final RetrySpec.BackoffSpec backoff = retry.backoff();
+            positive(ConfigPath.key(ConfigPath.key(path, "backoff"), "base"), backoff.base());
+            positive(ConfigPath.key(ConfigPath.key(path, "backoff"), "max"), backoff.max());
+            if (backoff.max().compareTo(backoff.base()) < 0) {
+                problem(ConfigPath.key(ConfigPath.key(path, "backoff"), "max"), backoff.max() + " is below base "
+                        + backoff.base() + " (expected max >= base)");
+            }
+            if (retry.buffer().bytes() < 0) {
+                problem(ConfigPath.key(path, "buffer"), retry.buffer() + " is negative (expected a size like 64kb)");
+            }
+        }
+
+        void circuitBreaker(String path, CircuitBreakerSpec breaker) {
+            final BreakerWindow window = breaker.window();
+            if (window.isTimeBased()) {
+                positive(ConfigPath.key(path, "window"), window.duration());
+            } else if (window.calls() < 1 || window.calls() > MAX_WINDOW_CALLS) {
+                problem(ConfigPath.key(path, "window"), window.calls() + " calls is out of range (expected 1.."
+                        + MAX_WINDOW_CALLS + ", or a duration like 10s)");
+            }
+            if (breaker.minimumCalls() < 1) {
+                problem(ConfigPath.key(path, "minimum_calls"), breaker.minimumCalls() + " (expected: >= 1)");
+            } else if (!window.isTimeBased() && window.calls() >= 1 && breaker.minimumCalls() > window.calls()) {
+                problem(ConfigPath.key(path, "minimum_calls"), breaker.minimumCalls() + " is more than the window of "
+                        + window.calls() + " calls (the breaker could never trip)");
+            }
+            positivePercent(ConfigPath.key(path, "failure_rate"), breaker.failureRate());
+            positivePercent(ConfigPath.key(path, "slow_call_rate"), breaker.slowCallRate());
+            positiveIfSet(ConfigPath.key(path, "slow_call"), breaker.slowCall());
+            positive(ConfigPath.key(path, "open_for"), breaker.openFor());
+            if (breaker.trialCalls() < 1) {
+                problem(ConfigPath.key(path, "trial_calls"), breaker.trialCalls() + " (expected: >= 1)");
+            }
+            outcomes(ConfigPath.key(path, "failure_on"), breaker.failureOn());
+        }
+
+        void fallback(String path, FallbackSpec fallback, Map<String, UpstreamSpec> upstreams) {
+            if ((fallback.staticResponse() == null) == (fallback.upstream() == null)) {
+                problem(path, "needs exactly one of static_response and upstream");
+            }
+            if (fallback.staticResponse() != null) {
+                staticResponse(ConfigPath.key(path, "static_response"), fallback.staticResponse());
+            }
+            if (fallback.upstream() != null && !upstreams.containsKey(fallback.upstream())) {
+                problem(ConfigPath.key(path, "upstream"), "unknown upstream \"" + fallback.upstream() + "\"");
+            }
+            statuses(ConfigPath.key(path, "on_status"), fallback.onStatus());
+        }
+
+        void healthCheck(String path, HealthCheckSpec health) {
+            if (health.active() == null && health.passive() == null) {
+                problem(path, "sets neither active nor passive (expected at least one)");
+            }
+            percent(ConfigPath.key(path, "panic_threshold"), health.panicThreshold());
+            final HealthCheckSpec.Active active = health.active();
+            if (active != null) {
+                final String at = ConfigPath.key(path, "active");
+                if (active.path() == null) {
+                    problem(ConfigPath.key(at, "path"), "is required (the probe path, e.g. /health)");
+                } else if (!active.path().startsWith("/") || !Syntax.isFieldValue(active.path())
+                        || active.path().indexOf(' ') >= 0) {
+                    problem(ConfigPath.key(at, "path"), "\"" + active.path() + "\" is not a request path (expected"
+                            + " e.g. /health)");
+                }
+                positive(ConfigPath.key(at, "interval"), active.interval());
+                positive(ConfigPath.key(at, "timeout"), active.timeout());
+                statuses(ConfigPath.key(at, "expected_statuses"), active.expectedStatuses());
+                if (active.expectedStatuses().isEmpty()) {
+                    problem(ConfigPath.key(at, "expected_statuses"), "is empty (expected e.g. [200-399])");
+                }
+                positive(ConfigPath.key(at, "healthy_threshold"), active.healthyThreshold());
+                positive(ConfigPath.key(at, "unhealthy_threshold"), active.unhealthyThreshold());
+                if (active.host() != null) {
+                    hostWithOptionalPort(ConfigPath.key(at, "host"), active.host());
+                }
+            }
+            final HealthCheckSpec.Passive passive = health.passive();
+            if (passive != null) {
+                final String at = ConfigPath.key(path, "passive");
+                positive(ConfigPath.key(at, "consecutive_failures"), passive.consecutiveFailures());
+                if (passive.failureRate() != null) {
+                    positivePercent(ConfigPath.key(at, "failure_rate"), passive.failureRate());
+                }
+                positive(ConfigPath.key(at, "minimum_requests"), passive.minimumRequests());
+                positive(ConfigPath.key(at, "interval"), passive.interval());
+                positive(ConfigPath.key(at, "base_ejection_time"), passive.baseEjectionTime());
+                positive(ConfigPath.key(at, "max_ejection_time"), passive.maxEjectionTime());
+                if (passive.maxEjectionTime().compareTo(passive.baseEjectionTime()) < 0) {
+                    problem(ConfigPath.key(at, "max_ejection_time"), passive.maxEjectionTime() + " is below"
+                            + " base_ejection_time " + passive.baseEjectionTime());
+                }
+                percent(ConfigPath.key(at, "max_ejection_percent"), passive.maxEjectionPercent());
+                outcomes(ConfigPath.key(at, "failure_on"), passive.failureOn());
+            }
+        }
+
+        void concurrency(String path, ConcurrencySpec concurrency, boolean adaptiveAllowed) {
+            if (concurrency.max() < 1) {
+                problem(ConfigPath.key(path, "max"), concurrency.max() == 0 ? "is required (most requests in flight)"
+                        : concurrency.max() + " (expected: >= 1)");
+            }
+            if (concurrency.queue() < 0) {
+                problem(ConfigPath.key(path, "queue"), concurrency.queue() + " (expected: >= 0)");
+            }
+            positive(ConfigPath.key(path, "queue_timeout"), concurrency.queueTimeout());
+            final ConcurrencySpec.Adaptive adaptive = concurrency.adaptive();
+            if (adaptive != null && !adaptiveAllowed) {
+                problem(ConfigPath.key(path, "adaptive"), "applies only to upstreams (a route's cap is fixed)");
+            } else if (adaptive != null) {
+                final String at = ConfigPath.key(path, "adaptive");
+                final int max = Math.max(1, concurrency.max());
+                final int min = adaptive.minFor(max);
+                final int initial = adaptive.initialFor(max);
+                if (min < 1 || min > max) {
+                    problem(ConfigPath.key(at, "min"), min + " (expected: 1.." + max + ", the max)");
+                } else if (initial < min || initial > max) {
+                    problem(ConfigPath.key(at, "initial"), initial + " (expected: " + min + ".." + max + ")");
+                }
+                if (!(adaptive.tolerance() >= 1.0) || adaptive.tolerance() > 100) {
+                    problem(ConfigPath.key(at, "tolerance"), adaptive.tolerance() + " (expected: 1.0..100)");
+                }
+            }
+        }
+
+        void outcomes(String path, List<String> tokens) {
+            for (int i = 0; i < tokens.size(); i++) {
+                final String problem = OutcomeSet.check(tokens.get(i));
+                if (problem != null) {
+                    problem(ConfigPath.index(path, i), problem);
+                }
+            }
+        }
+
+        void statuses(String path, List<String> tokens) {
+            for (int i = 0; i < tokens.size(); i++) {
+                try {
+                    StatusSet.parse(tokens.get(i));
+                } catch (IllegalArgumentException e) {
+                    problem(ConfigPath.index(path, i), e.getMessage());
+                }
+            }
+        }
+
+        void percent(String path, Percent value) {
+            if (value.fraction() < 0 || value.fraction() > 1) {
+                problem(path, value + " is out of range (expected 0%..100%)");
+            }
+        }
+
+        void positivePercent(String path, Percent value) {
+            if (value.fraction() <= 0 || value.fraction() > 1) {
+                problem(path, value + " is out of range (expected more than 0% and at most 100%)");
+            }
+        }
+
+        void positiveIfSet(String path, Duration value) {
+            if (value != null) {
+                positive(path, value);
+            }
         }
 
         void staticResponse(String path, StaticResponseSpec response) {

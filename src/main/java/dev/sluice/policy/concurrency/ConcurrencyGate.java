@@ -213,6 +213,11 @@ public final class ConcurrencyGate {
         return true;
     }
 
+    /** Returns whether requests that find the gate full may wait (a queue is configured). */
+    public boolean hasQueue() {
+        return maxQueued > 0;
+    }
+
     /** Returns the gate's current figures. */
     public GateSnapshot snapshot() {
         return new GateSnapshot(limit.limit(), (int) IN_FLIGHT.getVolatile(this), (int) WAITING.getVolatile(this),

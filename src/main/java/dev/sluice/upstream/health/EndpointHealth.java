@@ -88,6 +88,14 @@ public final class EndpointHealth {
         return "EndpointHealth(" + (s.published() ? "healthy" : "unhealthy") + ": " + s.reason + ")";
     }
 
+    /**
+     * Forgets the active checks' verdict: the endpoint's upstream no longer has active checks, so a failure they
+     * found must not keep it out. Tells {@code listener} if that changed the published health.
+     */
+    public void clearActiveVerdict(Endpoint endpoint, long nowNanos, HealthListener listener) {
+        setActiveHealthy(endpoint, true, "active health checks removed", nowNanos, listener);
+    }
+
     State state() {
         return state.get();
     }

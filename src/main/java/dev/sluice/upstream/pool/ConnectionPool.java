@@ -39,8 +39,14 @@ public final class ConnectionPool {
          */
         void onAcquired(PooledConnection connection, boolean synchronous);
 
-        /** No connection could be had: connect failed or the pool is saturated. */
-        void onAcquireFailed(Throwable cause);
+        /** No connection could be had from {@code pool}: connect failed or the pool is saturated. */
+        void onAcquireFailed(ConnectionPool pool, Throwable cause);
+
+        /**
+         * Connect timeout for a connection opened on this acquirer's behalf (the tighter of its route's and its
+         * upstream's), so that a connect attempt always ends, successfully or not, within the acquirer's own deadline.
+         */
+        int connectTimeoutMillis();
     }
 
     /** Failure of an acquire because the pool and its wait queue are full. */
@@ -118,7 +124,7 @@ public final class ConnectionPool {
     public void acquire(Acquirer acquirer) {
         assert loop.inEventLoop();
         if (closed) {
-            acquirer.onAcquireFailed(new PoolExhaustedException("pool for " + endpoint.key() + " is closed"));
+            acquirer.onAcquireFailed(this, new PoolExhaustedException("pool for " + endpoint.key() + " is closed"));
             return;
         }
         PooledConnection c;
@@ -136,14 +142,19 @@ public final class ConnectionPool {
         } else if (waiters.size() < settings.maxPending()) {
             waiters.addLast(acquirer);
         } else {
-            acquirer.onAcquireFailed(new PoolExhaustedException("connection pool for " + endpoint.key()
+            acquirer.onAcquireFailed(this, new PoolExhaustedException("connection pool for " + endpoint.key()
                     + " is full: " + open + " connections and " + waiters.size() + " waiting"));
         }
     }
 
-    /** Withdraws a waiting acquirer (its request gave up). Event loop only. */
-    public void cancel(Acquirer acquirer) {
-        waiters.remove(acquirer);
+    /**
+     * Withdraws a waiting acquirer (its request gave up). Event loop only.
+     *
+     * @return true when it was waiting for a connection to be released; false when it was not waiting (then a
+     *         connect on its behalf may still be in progress and will call it back)
+     */
+    public boolean cancel(Acquirer acquirer) {
+        return waiters.remove(acquirer);
     }
 
     /**
@@ -196,7 +207,7 @@ public final class ConnectionPool {
         }
         Acquirer w;
         while ((w = waiters.pollFirst()) != null) {
-            w.onAcquireFailed(new PoolExhaustedException("pool for " + endpoint.key() + " closed"));
+            w.onAcquireFailed(this, new PoolExhaustedException("pool for " + endpoint.key() + " closed"));
         }
         if (sweep != null) {
             sweep.cancel(false);
@@ -206,7 +217,7 @@ public final class ConnectionPool {
     private void connect(Acquirer acquirer) {
         open++;
         final ChannelFuture f = bootstrap.clone()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, acquirer.connectTimeoutMillis())
                 .connect(endpoint.address());
         f.addListener(done -> {
             final PooledConnection c = f.channel().pipeline().get(PooledConnection.class);
@@ -218,7 +229,7 @@ public final class ConnectionPool {
                     open--;
                 }
                 f.channel().close();
-                acquirer.onAcquireFailed(f.isSuccess()
+                acquirer.onAcquireFailed(this, f.isSuccess()
                         ? new IllegalStateException("upstream connection lost its handler") : f.cause());
                 // The slot is free again and no close event will announce it: a waiter would wait forever.
                 serveWaiter();

@@ -6,9 +6,8 @@ package dev.sluice.upstream.pool;
  * @param maxConnections   most open connections (idle + busy + connecting) per event loop and endpoint
  * @param maxPending       most acquirers waiting for a connection; more fail at once
  * @param idleTimeoutNanos idle connections older than this are closed
- * @param connectTimeoutMillis TCP connect timeout
  */
-public record PoolSettings(int maxConnections, int maxPending, long idleTimeoutNanos, int connectTimeoutMillis) {
+public record PoolSettings(int maxConnections, int maxPending, long idleTimeoutNanos) {
     public PoolSettings {
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: > 0)");

@@ -32,6 +32,11 @@ public final class PooledConnection extends ChannelInboundHandlerAdapter {
         return channel;
     }
 
+    /** The pool this connection belongs to and must be released to. */
+    public ConnectionPool pool() {
+        return pool;
+    }
+
     /** How many requests this connection has carried, including the current one. */
     public int requests() {
         return requests;

@@ -166,8 +166,9 @@ class ConfigValidatorTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "connect_timeout: 0s         | upstreams.u.connect_timeout: 0s is not positive",
-        "response_timeout: 0ms       | upstreams.u.response_timeout: 0s is not positive",
+        "timeouts: {connect: 0s}     | upstreams.u.timeouts.connect: 0s is not positive",
+        "timeouts: {per_try: 0ms}    | upstreams.u.timeouts.per_try: 0s is not positive",
+        "timeouts: {total: 0s}       | upstreams.u.timeouts.total: 0s is not positive",
         "pool: {max_connections: 0}  | upstreams.u.pool.max_connections: 0 is not positive (expected > 0)",
         "pool: {max_pending: -1}     | upstreams.u.pool.max_pending: -1 is not positive (expected > 0)",
         "pool: {idle_timeout: 0s}    | upstreams.u.pool.idle_timeout: 0s is not positive",
@@ -318,8 +319,8 @@ class ConfigValidatorTest {
 
     @Test
     void routeLimits_notPositive_areReported() {
-        assertThat(route("{upstream: u, max_body_size: 0, timeout: 0s}")).containsExactly(
+        assertThat(route("{upstream: u, max_body_size: 0, timeouts: {total: 0s}}")).containsExactly(
                 "routes[0].max_body_size: 0 is not positive (expected a size like 64kb)",
-                "routes[0].timeout: 0s is not positive (expected a duration like 250ms, 5s, 1m)");
+                "routes[0].timeouts.total: 0s is not positive (expected a duration like 250ms, 5s, 1m)");
     }
 }

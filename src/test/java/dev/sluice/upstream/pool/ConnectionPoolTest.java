@@ -153,7 +153,7 @@ class ConnectionPoolTest {
     }
 
     private ConnectionPool pool(int port, int max, int pending, Duration idle) throws Exception {
-        final PoolSettings settings = new PoolSettings(max, pending, idle.toNanos(), 2000);
+        final PoolSettings settings = new PoolSettings(max, pending, idle.toNanos());
         return onLoop(() -> new ConnectionPool(loop, new Endpoint("127.0.0.1", port, 1), settings,
                 NioSocketChannel.class, DefaultAddressResolverGroup.INSTANCE, 8192));
     }
@@ -195,8 +195,13 @@ class ConnectionPoolTest {
         }
 
         @Override
-        public void onAcquireFailed(Throwable cause) {
+        public void onAcquireFailed(ConnectionPool pool, Throwable cause) {
             failed.complete(cause);
+        }
+
+        @Override
+        public int connectTimeoutMillis() {
+            return 2000;
         }
 
         @Override
