@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The stress test's load, on the real clock, against our breaker and Resilience4j's, outside the test suite (so that a
  * Resilience4j failure cannot fail the build): threads with calls in flight, an upstream alternating between 10% and
- * 90% failures every 200 ms, a window of 10 calls or 1 second, open for 1 ms, 3 trial calls. Prints per breaker the calls, denials, transitions,
- * exceptions by type, and results that were reported in a different state than the one that permitted them.
+ * 90% failures every 200 ms, a window of 10 calls or 1 second, open for 1 ms, 3 trial calls. Prints per breaker the
+ * calls, denials, transitions, exceptions by type, and results reported in another state than the one that permitted
+ * them.
  *
  * <pre>{@code
  * mvn -q -o -Pjmh -DskipTests package

@@ -17,8 +17,8 @@ public interface BreakerListener {
      * Called after {@code breaker} moved from {@code from} to {@code to}.
      *
      * @param figures the new state's snapshot as of the transition, with the call counts that caused it: the window
-     *                that tripped (to OPEN from CLOSED), the trial calls (from HALF_OPEN), or the window that had
-     *                tripped (OPEN to HALF_OPEN)
+     *                that tripped (to OPEN from CLOSED), the trial calls (from HALF_OPEN), or the counts that had
+     *                opened it (OPEN to HALF_OPEN)
      */
     void onTransition(CircuitBreaker breaker, BreakerState from, BreakerState to, BreakerSnapshot figures);
 }

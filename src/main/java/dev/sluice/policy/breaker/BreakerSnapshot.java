@@ -4,7 +4,7 @@ package dev.sluice.policy.breaker;
  * The figures of one {@link CircuitBreaker} at one instant, for an admin API, a dashboard or a transition event.
  *
  * <p>What the call counts describe depends on the state: in {@link BreakerState#CLOSED} the calls in the sliding
- * window now; in {@link BreakerState#OPEN} the window as it was when it tripped (the reason it is open); in
+ * window now; in {@link BreakerState#OPEN} the counts that opened it, the window's or the trials' (the reason); in
  * {@link BreakerState#HALF_OPEN} the trial calls that have reported so far.
  *
  * @param state             the state

@@ -1,6 +1,6 @@
 package dev.sluice.policy.breaker;
 
-/** The state of a {@link CircuitBreaker}: calls flow (CLOSED), are refused (OPEN), or a few are let through to probe. */
+/** The state of a {@link CircuitBreaker}: calls flow (CLOSED), are refused (OPEN), or a few probe (HALF_OPEN). */
 public enum BreakerState {
     /** Calls are permitted and their outcomes counted in the sliding window. */
     CLOSED,

@@ -232,7 +232,7 @@ public final class CircuitBreaker {
         for (;;) {
             final long current = h.trials();
             if (Trials.isDecided(current) || Trials.out(current) == 0) {
-                // Decided already, or a report without a permit out (a caller bug): counting it could exceed trialCalls.
+                // Decided, or a report with no permit out (a duplicate): counting it could exceed trialCalls.
                 return;
             }
             long next = current - Trials.OUT_ONE + Trials.REPORTED_ONE + (failed ? Trials.FAILED_ONE : 0)

@@ -32,7 +32,7 @@ final class TimeWindow extends Window {
     private final Ticker ticker;
     private final long bucketNanos;
     private final Bucket[] buckets = new Bucket[BUCKETS];
-    /** The bucket found last: a hint, which a thread with an older clock reading may set back, so readers check its span. */
+    /** The bucket found last: a hint that a thread with an older clock reading may set back; readers check its span. */
     private volatile Bucket latest;
 
     TimeWindow(BreakerSettings settings, Ticker ticker) {

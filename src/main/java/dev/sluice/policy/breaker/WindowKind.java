@@ -4,6 +4,6 @@ package dev.sluice.policy.breaker;
 public enum WindowKind {
     /** The last {@code windowSize} calls. */
     COUNT,
-    /** The calls that ended in the last {@code windowSize} seconds, kept in ten buckets of a tenth of the window each. */
+    /** The calls that ended in the last {@code windowSize} seconds, in ten buckets of a tenth of the window each. */
     TIME
 }
