@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The configuration files that ship with the project load, validate and compile. */
 class ShippedConfigTest {
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"examples/quickstart.yaml", "bench/gateway.yaml", "deploy/gateway.yaml"})
+    @ValueSource(strings = {"examples/quickstart.yaml", "bench/gateway.yaml", "bench/gateway-ratelimit.yaml",
+        "bench/gateway-ratelimit-cluster.yaml", "bench/gateway-resilience.yaml", "deploy/gateway.yaml"})
     void shippedFile_isValidAndCompiles(String file) throws Exception {
         final String text = java.nio.file.Files.readString(Path.of(file));
         final ConfigResult result = ConfigLoader.parse(text, file, Map.<String, String>of()::get);

@@ -24,9 +24,12 @@ public final class GatewayMetrics {
     public static final String BREAKER_REJECTED = "sluice.breaker.rejected";
     /** Endpoint health changes; tags {@code upstream}, {@code endpoint}, {@code to} (healthy, unhealthy). */
     public static final String HEALTH_CHANGES = "sluice.upstream.health.changes";
-    /** Requests answered by a route's fallback; tags {@code route}, {@code reason}. */
+    /** Requests answered by a route's fallback; tags {@code route}, {@code reason} (an error code or status_NNN). */
     public static final String FALLBACKS = "sluice.route.fallbacks";
-    /** Requests refused by a concurrency limit; tags {@code limit} (route/ID or upstream/NAME), {@code reason}. */
+    /**
+     * Requests refused by a concurrency limit; tags {@code limit} (route/ID or upstream/NAME) and {@code reason}
+     * ({@code full}, {@code queue_full}, {@code queue_timeout}).
+     */
     public static final String CONCURRENCY_REJECTED = "sluice.concurrency.rejected";
 
     private final PrometheusMeterRegistry registry;

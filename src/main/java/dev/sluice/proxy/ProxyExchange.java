@@ -3,6 +3,7 @@ package dev.sluice.proxy;
 import dev.sluice.config.OutcomeSet;
 import dev.sluice.config.RetryBudgetSpec;
 import dev.sluice.observability.AccessLogRecord;
+import dev.sluice.observability.GatewayMetrics;
 import dev.sluice.policy.Exchange;
 import dev.sluice.policy.PolicyChain;
 import dev.sluice.policy.PolicyResult;
@@ -401,6 +402,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
             routePermit = breaker.tryAcquire();
             if (!CircuitBreaker.isPermitted(routePermit)) {
                 routeJudged = true; // nothing was tried, so there is nothing to judge
+                snapshot.metrics().counter(GatewayMetrics.BREAKER_REJECTED, "breaker", breaker.name()).increment();
                 fail(ErrorCode.CIRCUIT_OPEN, "the circuit breaker of route " + route.id() + " is open");
                 return;
             }
@@ -910,6 +912,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
 
     private void useFallback(String reason) {
         fallbackReason = reason;
+        snapshot.metrics().counter(GatewayMetrics.FALLBACKS, "route", route.id(), "reason", reason).increment();
         final CompiledFallback fallback = route.fallback();
         if (fallback.staticResponse() != null) {
             answerStatic(fallback.staticResponse());
@@ -954,7 +957,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
                 return false;
             }
             default -> {
-                concurrencyLimited(routeLevel, "full, queue full");
+                concurrencyLimited(routeLevel, "queue_full");
                 return false;
             }
         }
@@ -971,7 +974,9 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     private void concurrencyLimited(boolean routeLevel, String why) {
         releaseRetrySlots();
         final String what = routeLevel ? "route " + route.id() : "upstream " + upstream.name();
-        final String message = "too many requests in flight to " + what + " (" + why + ")";
+        snapshot.metrics().counter(GatewayMetrics.CONCURRENCY_REJECTED, "limit", routeLevel ? "route/" + route.id()
+                : "upstream/" + upstream.name(), "reason", why).increment();
+        final String message = "too many requests in flight to " + what + " (" + why.replace('_', ' ') + ")";
         if (routeLevel) {
             addResponseHeader(RETRY_AFTER, "1");
             respondLocal(ErrorCode.CONCURRENCY_LIMITED, message);
@@ -1016,7 +1021,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
                 return;
             }
             gateWait = null;
-            concurrencyLimited(routeLevel, "queue timeout");
+            concurrencyLimited(routeLevel, "queue_timeout");
         }
     }
 

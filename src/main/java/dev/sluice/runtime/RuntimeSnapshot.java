@@ -1,5 +1,7 @@
 package dev.sluice.runtime;
 
+import dev.sluice.observability.GatewayMetrics;
+
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.routing.Router;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.Map;
  * @param routes    the compiled routes in configuration order
  * @param upstreams compiled upstreams by name
  * @param listener  listener settings the data plane reads per request
+ * @param metrics   the gateway's metrics, for the data plane's rare events (rejections, fallbacks)
  */
 public record RuntimeSnapshot(
         long version,
@@ -25,5 +28,6 @@ public record RuntimeSnapshot(
         Router<CompiledRoute> router,
         List<CompiledRoute> routes,
         Map<String, CompiledUpstream> upstreams,
-        ListenerSettings listener) {
+        ListenerSettings listener,
+        GatewayMetrics metrics) {
 }

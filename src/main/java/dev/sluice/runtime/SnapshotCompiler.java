@@ -119,8 +119,8 @@ public final class SnapshotCompiler {
                 TrustedProxies.of(server.trustedProxies()),
                 AccessLog.of(server.accessLog()));
         final List<CompiledRoute> routes = definitions.stream().map(RouteDefinition::target).toList();
-        return new Result(new RuntimeSnapshot(++version, config, router, routes, Map.copyOf(upstreams), listener),
-                List.of());
+        return new Result(new RuntimeSnapshot(++version, config, router, routes, Map.copyOf(upstreams), listener,
+                upstreamServices.metrics()), List.of());
     }
 
     private CompiledUpstream compileUpstream(String name, UpstreamSpec spec, Set<String> usedKeys) {
