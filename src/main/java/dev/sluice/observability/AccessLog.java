@@ -2,6 +2,7 @@ package dev.sluice.observability;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +43,7 @@ public final class AccessLog {
     /** Logs {@code record} if enabled. Event loop safe: no I/O. */
     public void write(AccessLogRecord record) {
         if (isEnabled()) {
-            log.info(format(record, Instant.now()));
+            log.info(format(record, Instant.now().truncatedTo(ChronoUnit.MILLIS)));
         }
     }
 

@@ -385,7 +385,9 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         upstream = route.upstream();
         timeouts = route.timeouts();
         final CompiledRetry retry = route.retry();
-        if (retry != null && retry.attempts() > 1 && retry.bufferBytes() > 0) {
+        if (retry != null && retry.attempts() > 1 && retry.bufferBytes() > 0 && (idempotent || retry.nonIdempotent())) {
+            // Only a request that may be resent after its body went out keeps what it sent; a connect failure needs
+            // no copy, since nothing left the gateway.
             replay = new ArrayDeque<>(4);
         }
         if (route.concurrency() != null && !enterGate(route.concurrency(), /* routeLevel= */ true)) {

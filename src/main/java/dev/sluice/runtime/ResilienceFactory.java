@@ -63,7 +63,8 @@ final class ResilienceFactory {
     }
 
     private BreakerListener events(String name, Upstream live) {
-        return (breaker, from, to, figures) -> {
+        // Transitions happen on event loops; logging is I/O, so the event is handled on the background loop.
+        return (breaker, from, to, figures) -> offLoop(() -> {
             services.metrics().counter(GatewayMetrics.BREAKER_TRANSITIONS, "breaker", name,
                     "from", lower(from), "to", lower(to)).increment();
             if (to == BreakerState.OPEN) {
@@ -76,12 +77,20 @@ final class ResilienceFactory {
             if (live != null) {
                 live.refresh();
                 if (to == BreakerState.OPEN && services.isLive()) {
-                    services.background().schedule(() -> {
-                        breaker.transitionToHalfOpenIfDue();
-                    }, Math.max(1, figures.openRemainingNanos()), TimeUnit.NANOSECONDS);
+                    services.background().schedule(breaker::transitionToHalfOpenIfDue,
+                            Math.max(1, figures.openRemainingNanos()), TimeUnit.NANOSECONDS);
                 }
             }
-        };
+        });
+    }
+
+    /** Runs {@code task} on the background loop (inline in a compile that starts nothing). */
+    private void offLoop(Runnable task) {
+        if (services.isLive()) {
+            services.background().execute(task);
+        } else {
+            task.run();
+        }
     }
 
     private static String lower(BreakerState state) {
@@ -187,7 +196,8 @@ final class ResilienceFactory {
 
     /** Logs and counts the health changes of an upstream's endpoints, and refreshes its balancer. */
     HealthListener healthEvents(String upstream, Upstream live) {
-        return (endpoint, healthy, reason) -> {
+        // Ejections happen on event loops; logging is I/O, so the event is handled on the background loop.
+        return (endpoint, healthy, reason) -> offLoop(() -> {
             services.metrics().counter(GatewayMetrics.HEALTH_CHANGES, "upstream", upstream,
                     "endpoint", endpoint.key(), "to", healthy ? "healthy" : "unhealthy").increment();
             if (healthy) {
@@ -196,6 +206,6 @@ final class ResilienceFactory {
                 log.warn("upstream {}: endpoint {} is unhealthy ({})", upstream, endpoint.key(), reason);
             }
             live.refresh();
-        };
+        });
     }
 }

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Invariants: the set's balancer is built over exactly its eligible endpoints. A rebuild reads the endpoints'
  * health when it runs, so a change that happens during a rebuild is followed by another one ({@code dirty} is
- * cleared before the read).
+ * cleared before the read). Rebuilds are serialised, so the last one to finish read the latest shape.
  */
 public final class Upstream {
     private static final Logger log = LoggerFactory.getLogger(Upstream.class);
@@ -80,7 +80,12 @@ public final class Upstream {
         }
     }
 
-    private void rebuild() {
+    /**
+     * Builds the set from the current shape and health. Synchronized because the config thread (configure) and the
+     * background loop (refresh) may both rebuild, and a rebuild from the old shape must not finish last; neither is
+     * an event loop, which only reads {@code set}.
+     */
+    private synchronized void rebuild() {
         final Shape s = shape;
         if (s == null) {
             return;
