@@ -82,7 +82,7 @@ public final class Gateway implements AutoCloseable {
         // Cluster membership is fixed at startup: a change of cluster.* needs a restart (logged on reload).
         this.cluster = config.cluster().isEnabled() ? ClusterServices.start(config.cluster()) : null;
         this.compiler = new SnapshotCompiler(state, BuiltinPolicies.factories(),
-                new PolicyServices(Ticker.system(), cluster == null ? null : cluster.rateLimits()),
+                new PolicyServices(Ticker.system(), cluster == null ? null : cluster.rateLimits(), metrics),
                 new UpstreamServices(Ticker.system(), metrics, background, transport.socketChannel(), resolver));
         final SnapshotCompiler.Result first = compiler.compile(config);
         if (!first.isOk()) {

@@ -32,6 +32,11 @@ public final class GatewayMetrics {
      */
     public static final String CONCURRENCY_REJECTED = "sluice.concurrency.rejected";
 
+    /** Rate-limit decisions; tags {@code route}, {@code policy}, {@code decision} (admitted, rejected, shadow_rejected). */
+    public static final String RATE_LIMIT_DECISIONS = "sluice.ratelimit.decisions";
+    /** Cluster rate-limit decisions Redis did not answer in time; tags {@code route}, {@code policy}. */
+    public static final String RATE_LIMIT_REDIS_FAILURES = "sluice.ratelimit.redis.failures";
+
     private final PrometheusMeterRegistry registry;
 
     private GatewayMetrics(PrometheusMeterRegistry registry) {

@@ -1,6 +1,8 @@
 package dev.sluice.policy.ratelimit;
 
 import dev.sluice.common.Ticker;
+import dev.sluice.observability.GatewayMetrics;
+import io.micrometer.core.instrument.Counter;
 import dev.sluice.config.RateLimitSpec;
 import dev.sluice.config.RateLimitSpec.Algorithm;
 import dev.sluice.policy.Exchange;
@@ -26,6 +28,7 @@ final class RateLimitPolicy implements Policy {
     private final RateLimitSpec spec;
     private final String policyId;
     private final RateLimitState state;
+    private final Counters counters;
     private final LimitKey key;
     private final RateLimitHeaders headers;
     private final Ticker ticker;
@@ -34,11 +37,12 @@ final class RateLimitPolicy implements Policy {
     private final boolean concurrency;
     private final boolean quotaHeaders;
 
-    RateLimitPolicy(RateLimitSpec spec, String policyId, RateLimitState state, Ticker ticker,
+    RateLimitPolicy(RateLimitSpec spec, String policyId, RateLimitState state, Counters counters, Ticker ticker,
             RateLimitBackend cluster) {
         this.spec = spec;
         this.policyId = policyId;
         this.state = state;
+        this.counters = counters;
         this.key = LimitKey.of(spec.key());
         this.ticker = ticker;
         this.cluster = spec.scope() == RateLimitSpec.Scope.CLUSTER ? cluster : null;
@@ -96,7 +100,7 @@ final class RateLimitPolicy implements Policy {
     }
 
     private PolicyResult admit(Exchange exchange, long delayNanos) {
-        state.admitted().increment();
+        counters.admitted().increment();
         return delayNanos > 0 && !spec.shadow() ? new PolicyResult.Delay(delayNanos) : PolicyResult.CONTINUE;
     }
 
@@ -104,13 +108,13 @@ final class RateLimitPolicy implements Policy {
         if (spec.shadow()) {
             // Would have rejected. A shadowed concurrency limit still counts the request as in flight (forced),
             // so its release in onComplete stays balanced and the in-flight figure stays true.
-            state.shadowRejected().increment();
+            counters.shadowRejected().increment();
             if (concurrency && cluster == null) {
                 ((ConcurrencyLimiter) state.local().limiter(key.of(exchange))).forceAcquire();
             }
             return PolicyResult.CONTINUE;
         }
-        state.rejected().increment();
+        counters.rejected().increment();
         headers.addQuota(exchange, remaining, resetAfterNanos);
         RateLimitHeaders.addRetryAfter(exchange, retryAfterNanos);
         return new PolicyResult.Reject(spec.status(), CODE, spec.message());
@@ -126,13 +130,13 @@ final class RateLimitPolicy implements Policy {
 
     /** Redis is slow or down: apply the configured behaviour, so no request fails unless fail-closed was chosen. */
     private PolicyResult onClusterFailure(Exchange exchange, String k) {
-        state.redisFailures().increment();
+        counters.redisFailures().increment();
         switch (spec.onRedisFailure()) {
             case FAIL_OPEN:
-                state.admitted().increment();
+                counters.admitted().increment();
                 return PolicyResult.CONTINUE;
             case FAIL_CLOSED:
-                state.rejected().increment();
+                counters.rejected().increment();
                 RateLimitHeaders.addRetryAfter(exchange, java.util.concurrent.TimeUnit.SECONDS.toNanos(1));
                 return new PolicyResult.Reject(503, UNAVAILABLE_CODE, "rate limiter unavailable");
             default:
@@ -145,5 +149,24 @@ final class RateLimitPolicy implements Policy {
     @Override
     public String toString() {
         return "rate_limit(" + policyId + ", " + spec.algorithm().configName() + ")";
+    }
+
+    /**
+     * The policy's decision counters, in the gateway's metrics: {@code sluice_ratelimit_decisions_total} tagged
+     * {@code route}, {@code policy} and {@code decision} (admitted, rejected, shadow_rejected), and
+     * {@code sluice_ratelimit_redis_failures_total}. Looked up by name and tags, so a reload keeps counting on the
+     * same series.
+     */
+    record Counters(Counter admitted, Counter rejected, Counter shadowRejected, Counter redisFailures) {
+        static Counters of(GatewayMetrics metrics, String route, String policy) {
+            return new Counters(
+                    metrics.counter(GatewayMetrics.RATE_LIMIT_DECISIONS, "route", route, "policy", policy,
+                            "decision", "admitted"),
+                    metrics.counter(GatewayMetrics.RATE_LIMIT_DECISIONS, "route", route, "policy", policy,
+                            "decision", "rejected"),
+                    metrics.counter(GatewayMetrics.RATE_LIMIT_DECISIONS, "route", route, "policy", policy,
+                            "decision", "shadow_rejected"),
+                    metrics.counter(GatewayMetrics.RATE_LIMIT_REDIS_FAILURES, "route", route, "policy", policy));
+        }
     }
 }

@@ -48,7 +48,9 @@ public final class RateLimitPolicyFactory implements PolicyFactory<RateLimitSpec
         final RateLimitBackend cluster = context.services().rateLimits();
         final RateLimitState state = context.state("rate_limit:" + policyId, Shape.of(spec),
                 () -> new RateLimitState(spec, MAX_KEYS, context.services().ticker()));
-        return new RateLimitPolicy(spec, policyId, state, context.services().ticker(), cluster);
+        return new RateLimitPolicy(spec, policyId, state,
+                RateLimitPolicy.Counters.of(context.services().metrics(), context.routeId(), spec.name()),
+                context.services().ticker(), cluster);
     }
 
     /** The limiter factory for {@code spec}'s algorithm at {@code rate} (the configured one or a fallback share). */

@@ -4,10 +4,9 @@ import dev.sluice.common.Ticker;
 import dev.sluice.config.Rate;
 import dev.sluice.config.RateLimitSpec;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The live state of one rate-limit policy: its per-key limiters and its decision counters. Kept in the
+ * The live state of one rate-limit policy: its per-key limiters. Kept in the
  * {@code StateRegistry} under {@code routeId/policyName}, so it survives reloads that leave the policy's limiting
  * parameters unchanged (a new message or header style keeps the buckets).
  */
@@ -18,10 +17,6 @@ final class RateLimitState {
     private final KeyedLimiters<? extends LocalLimiter> local;
     private final long limit;
     private final AtomicReference<Fallback> fallback = new AtomicReference<>();
-    private final LongAdder admitted = new LongAdder();
-    private final LongAdder rejected = new LongAdder();
-    private final LongAdder shadowRejected = new LongAdder();
-    private final LongAdder redisFailures = new LongAdder();
 
     /** The local limiters used while Redis is down, for one count of live instances. */
     private record Fallback(int instances, KeyedLimiters<? extends LocalLimiter> limiters) {}
@@ -59,21 +54,5 @@ final class RateLimitState {
             current = fallback.compareAndSet(current, next) ? next : fallback.get();
         }
         return current.limiters();
-    }
-
-    LongAdder admitted() {
-        return admitted;
-    }
-
-    LongAdder rejected() {
-        return rejected;
-    }
-
-    LongAdder shadowRejected() {
-        return shadowRejected;
-    }
-
-    LongAdder redisFailures() {
-        return redisFailures;
     }
 }

@@ -2,6 +2,7 @@ package dev.sluice.policy.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.observability.GatewayMetrics;
 import dev.sluice.testing.GatewayHarness;
 import dev.sluice.testing.TestUpstream;
 import java.net.http.HttpResponse;
@@ -99,11 +100,43 @@ class RateLimitIntegrationTest {
     }
 
     @Test
-    void shadow_limitExceeded_admitsEverything() throws Exception {
+    void shadow_limitExceeded_admitsEverythingAndCountsWouldBeRejections() throws Exception {
         try (GatewayHarness gw = gateway("- rate_limit: { algorithm: fixed_window, rate: 2/m, shadow: true }")) {
             assertThat(statuses(sendAll(gw, 5, null))).containsExactly(200, 200, 200, 200, 200);
             assertThat(upstream.requests()).isEqualTo(5);
+            assertThat(decisions(gw, "fixed_window", "admitted")).isEqualTo(2);
+            assertThat(decisions(gw, "fixed_window", "shadow_rejected")).isEqualTo(3);
+            assertThat(decisions(gw, "fixed_window", "rejected")).isZero();
         }
+    }
+
+    @Test
+    void decisions_areCountedPerRouteAndPolicy_andSurviveAReload() throws Exception {
+        final String policy = "- rate_limit: { name: per-min, algorithm: fixed_window, rate: 3/m }";
+        try (GatewayHarness gw = gateway(policy)) {
+            sendAll(gw, 5, null);
+            assertThat(decisions(gw, "per-min", "admitted")).isEqualTo(3);
+            assertThat(decisions(gw, "per-min", "rejected")).isEqualTo(2);
+            assertThat(gw.gateway().metrics().scrape()).contains(
+                    "sluice_ratelimit_decisions_total{decision=\"rejected\",policy=\"per-min\",route=\"api\"} 2.0");
+            assertThat(gw.reload("""
+                    upstreams:
+                      app: { targets: [ { url: "${UP}" } ] }
+                    routes:
+                      - id: api
+                        match: { path_prefix: / }
+                        upstream: app
+                        policies:
+                          - rate_limit: { name: per-min, algorithm: fixed_window, rate: 3/m, message: slow down }
+                    """)).isEmpty();
+            sendAll(gw, 1, null);
+            assertThat(decisions(gw, "per-min", "rejected")).isEqualTo(3);
+        }
+    }
+
+    private static double decisions(GatewayHarness gw, String policy, String decision) {
+        return gw.gateway().metrics().count(GatewayMetrics.RATE_LIMIT_DECISIONS, "route", "api", "policy", policy,
+                "decision", decision);
     }
 
     @Test
