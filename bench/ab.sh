@@ -37,17 +37,25 @@ for ((r = 1; r <= ROUNDS; r++)); do
     kill -TERM -- "-$gw" 2>/dev/null || kill "$gw"; wait "$gw" 2>/dev/null || true
   done
 done
-echo; echo "medians over $ROUNDS rounds (config conns req/s p50 p99 non-2xx):"
+echo; echo "medians over $ROUNDS rounds:"
 python3 - "$results" <<'PY'
 import sys, statistics, collections, re
 def ms(v):
     m = re.match(r"([\d.]+)(us|ms|s)", v); x = float(m.group(1))
     return x / 1000 if m.group(2) == "us" else x * 1000 if m.group(2) == "s" else x
 rows = collections.defaultdict(list)
+order = []
 for line in open(sys.argv[1]):
     cfg, c, rps, p50, p99, bad = line.split()
+    if cfg not in order:
+        order.append(cfg)
     rows[(cfg, c)].append((float(rps), ms(p50), ms(p99), int(bad)))
+# Ratios are taken round by round against the first configuration (same round, so machine drift cancels), then the
+# median of those ratios is reported.
+print(f"{'config':40s} {'conns':5s} {'req/s':>10s} {'p50':>10s} {'p99':>10s} {'non-2xx':>7s} {'req/s vs first':>14s}")
 for (cfg, c), v in rows.items():
+    base = rows[(order[0], c)]
+    ratios = [x[0] / b[0] for x, b in zip(v, base)]
     print(f"{cfg:40s} {c:5s} {statistics.median(x[0] for x in v):10.0f} {statistics.median(x[1] for x in v):8.3f}ms"
-          f" {statistics.median(x[2] for x in v):8.3f}ms {sum(x[3] for x in v)}")
+          f" {statistics.median(x[2] for x in v):8.3f}ms {sum(x[3] for x in v):7d} {statistics.median(ratios):14.3f}")
 PY
