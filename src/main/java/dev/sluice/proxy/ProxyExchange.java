@@ -1137,7 +1137,8 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
                 c.channel().config().setAutoRead(true);
                 pool.release(c, upstreamReusable && requestSent && requestComplete);
             }
-            finishAttempt(/* dropped= */ false);
+            // A relayed 503 or 504 is the upstream saying it is overloaded: a drop for an adaptive limit.
+            finishAttempt(/* dropped= */ responseStatus == 503 || responseStatus == 504);
             if (!requestComplete) {
                 closeAfterResponse = true; // the upstream answered before the body ended
             }
