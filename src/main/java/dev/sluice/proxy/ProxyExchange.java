@@ -21,6 +21,7 @@ import dev.sluice.runtime.StaticResponse;
 import dev.sluice.upstream.Endpoint;
 import dev.sluice.upstream.Upstream;
 import dev.sluice.upstream.balance.PickContext;
+import dev.sluice.upstream.health.OutlierDetector;
 import dev.sluice.upstream.pool.ConnectionPool;
 import dev.sluice.upstream.pool.PoolRegistry;
 import dev.sluice.upstream.pool.PooledConnection;
@@ -814,11 +815,14 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
                 breaker.onSuccess(endpointPermit, now - attemptStartNanos);
             }
         }
-        if (upstream.outlier() != null) {
+        final OutlierDetector outlier = upstream.outlier();
+        if (outlier != null) {
+            // The detector's clock, not System.nanoTime(): it compares ejection ends with its own ticker's readings.
+            final long tick = outlier.ticker().nanoTime();
             if (matches(upstream.outlierFailureOn(), outcome, status)) {
-                upstream.outlier().onFailure(endpoint, now);
+                outlier.onFailure(endpoint, tick);
             } else {
-                upstream.outlier().onSuccess(endpoint, now);
+                outlier.onSuccess(endpoint, tick);
             }
         }
     }
@@ -1140,7 +1144,8 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
                 c.channel().config().setAutoRead(true);
                 pool.release(c, upstreamReusable && requestSent && requestComplete);
             }
-            finishAttempt(/* dropped= */ false);
+            // A relayed 503 or 504 is the upstream saying it is overloaded: a drop for an adaptive limit.
+            finishAttempt(/* dropped= */ responseStatus == 503 || responseStatus == 504);
             if (!requestComplete) {
                 closeAfterResponse = true; // the upstream answered before the body ended
             }

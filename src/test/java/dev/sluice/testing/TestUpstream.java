@@ -33,6 +33,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,11 +47,14 @@ import java.util.zip.CRC32;
  * <p>It counts connections and requests, records every request it received, and answers each according to a
  * {@link Behavior} chosen per request: a plain response, a delay, a connection reset or close, a hang, a large
  * streamed body, or a digest of the uploaded body (so a test can check a 200 MB upload arrived intact without
- * anyone buffering it).
+ * anyone buffering it). A held request ({@link Action#HOLD}) stays in flight until the test releases it.
  */
 public final class TestUpstream implements AutoCloseable {
-    /** What the upstream does with one request. */
-    public enum Action { RESPOND, RESET, CLOSE, HANG, STREAM, DIGEST, ECHO_HEADERS }
+    /**
+     * What the upstream does with one request. {@code HOLD} answers as {@code RESPOND} would, but only when the test
+     * calls {@link #release(int)}: for requests that must stay in flight exactly as long as a test needs.
+     */
+    public enum Action { RESPOND, RESET, CLOSE, HANG, STREAM, DIGEST, ECHO_HEADERS, HOLD }
 
     /**
      * How to answer one request.
@@ -65,6 +70,11 @@ public final class TestUpstream implements AutoCloseable {
             Map<String, String> headers) {
         public static Behavior respond(int status, String body) {
             return new Behavior(Action.RESPOND, status, body, 0, 0, Map.of());
+        }
+
+        /** Answers {@code status} with {@code body} when the test releases it ({@link TestUpstream#release}). */
+        public static Behavior hold(int status, String body) {
+            return new Behavior(Action.HOLD, status, body, 0, 0, Map.of());
         }
 
         public static Behavior of(Action action) {
@@ -108,6 +118,8 @@ public final class TestUpstream implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final List<Channel> children = new CopyOnWriteArrayList<>();
+    /** Answers of held requests, oldest first; each runs on its connection's event loop. */
+    private final Queue<Held> held = new ConcurrentLinkedQueue<>();
     private volatile Function<Received, Behavior> responder;
 
     private TestUpstream(String name, int port) throws InterruptedException {
@@ -185,6 +197,32 @@ public final class TestUpstream implements AutoCloseable {
         return received.isEmpty() ? null : received.get(received.size() - 1);
     }
 
+    /** Requests held now ({@link Action#HOLD}) whose connection is still open. */
+    public int held() {
+        return (int) held.stream().filter(h -> h.ctx().channel().isActive()).count();
+    }
+
+    /**
+     * Answers up to {@code n} held requests, oldest first, skipping those whose connection has closed; returns how
+     * many it answered.
+     */
+    public int release(int n) {
+        int released = 0;
+        Held h;
+        while (released < n && (h = held.poll()) != null) {
+            if (h.ctx().channel().isActive()) {
+                h.ctx().executor().execute(h.answer());
+                released++;
+            }
+        }
+        return released;
+    }
+
+    /** Answers every held request. */
+    public void releaseAll() {
+        release(Integer.MAX_VALUE);
+    }
+
     /** Closes every accepted connection from the upstream's side, as a server does to idle keep-alives. */
     public void closeConnections() {
         children.forEach(Channel::close);
@@ -248,6 +286,7 @@ public final class TestUpstream implements AutoCloseable {
             switch (b.action()) {
                 case RESET, CLOSE -> ctx.close();
                 case HANG -> { }
+                case HOLD -> held.add(new Held(ctx, () -> write(ctx, full(b.status(), b.body(), b), keepAlive)));
                 case STREAM -> streamBody(ctx, b, keepAlive);
                 case DIGEST -> write(ctx, full(b.status(), "{\"bytes\":" + uploaded + ",\"crc\":" + crc.getValue()
                         + "}", b), keepAlive);
@@ -290,6 +329,9 @@ public final class TestUpstream implements AutoCloseable {
             ctx.close();
         }
     }
+
+    /** A held request: its connection, and how to answer it. */
+    private record Held(ChannelHandlerContext ctx, Runnable answer) {}
 
     /** Writes a large body in 64 KiB pieces, continuing when the channel becomes writable again. */
     private static final class Streamer implements Runnable {

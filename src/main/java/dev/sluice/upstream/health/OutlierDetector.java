@@ -115,6 +115,11 @@ public final class OutlierDetector implements AutoCloseable {
         return settings;
     }
 
+    /** Returns the clock the {@code nowNanos} of {@link #onSuccess} and {@link #onFailure} must be read from. */
+    public Ticker ticker() {
+        return ticker;
+    }
+
     /**
      * Reports a successful attempt to {@code endpoint}: resets its consecutive-failure count. Any thread.
      *
