@@ -94,6 +94,20 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     /** What an upstream attempt ended with, as the retry, breaker and outlier rules classify it. */
     private enum Outcome { CONNECT_FAILURE, RESET, TIMEOUT, STATUS }
 
+    /** What an ended attempt tells an adaptive concurrency limit about the upstream. */
+    private enum Sample {
+        /** A normal answer: its latency is a sample. */
+        OK,
+        /** The upstream failed, timed out or said it is overloaded (503, 504): a congestion signal. */
+        DROPPED,
+        /** Nothing about the upstream (the client left or broke the request): the slot is given back unsampled. */
+        NONE;
+
+        static Sample of(int status) {
+            return status == 503 || status == 504 ? DROPPED : OK;
+        }
+    }
+
     private final Downstream down;
     private final RuntimeSnapshot snapshot;
     private final PoolRegistry pools;
@@ -424,7 +438,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
             content.release();
             requestComplete = true;
             closeAfterResponse = true;
-            abandonAttempt();
+            abandonAttempt(Sample.NONE); // the client broke the framing: nothing learnt of the upstream
             respondLocal(ErrorCode.BAD_REQUEST, "malformed request body: "
                     + (cause == null ? "framing error" : cause.getMessage()));
             return;
@@ -514,7 +528,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     public void onDownstreamClosed() {
         closeAfterResponse = true;
         releasePending();
-        abandonAttempt();
+        abandonAttempt(Sample.NONE); // impatience of the client is no signal of the upstream
         finishQuietly();
     }
 
@@ -522,9 +536,9 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     public void onBodyTimeout() {
         closeAfterResponse = true;
         if (responseStarted) {
-            abortBoth();
+            abortBoth(Sample.NONE);
         } else {
-            abandonAttempt();
+            abandonAttempt(Sample.NONE);
             respondLocal(ErrorCode.REQUEST_TIMEOUT, "request body not received in time");
         }
     }
@@ -748,7 +762,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         if (judge) {
             judgeAttempt(outcome, status);
         }
-        finishAttempt(/* dropped= */ true);
+        finishAttempt(judge ? Sample.DROPPED : Sample.NONE);
         if (retry) {
             scheduleRetry();
         } else {
@@ -828,7 +842,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     }
 
     /** Ends the current attempt: gives back the endpoint's count, the gate slot and the retry slot. */
-    private void finishAttempt(boolean dropped) {
+    private void finishAttempt(Sample sample) {
         if (!attemptOpen) {
             return;
         }
@@ -841,8 +855,12 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         phaseDeadlineNanos = 0;
         if (upstreamGateHeld) {
             upstreamGateHeld = false;
-            final long rtt = upstreamNanos >= 0 ? upstreamNanos : System.nanoTime() - attemptStartNanos;
-            upstream.concurrency().release(rtt, dropped);
+            if (sample == Sample.NONE) {
+                upstream.concurrency().release();
+            } else {
+                final long rtt = upstreamNanos >= 0 ? upstreamNanos : System.nanoTime() - attemptStartNanos;
+                upstream.concurrency().release(rtt, sample == Sample.DROPPED);
+            }
         }
         if (attemptHoldsRetrySlot) {
             attemptHoldsRetrySlot = false;
@@ -1073,7 +1091,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         if (retry != null && retry.on().statuses().contains(status) && mayRetry(Outcome.STATUS, status)) {
             judgeAttempt(Outcome.STATUS, status);
             dropUpstream();
-            finishAttempt(/* dropped= */ status == 503 || status == 504);
+            finishAttempt(Sample.of(status));
             scheduleRetry();
             return;
         }
@@ -1083,7 +1101,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
             judgeAttempt(Outcome.STATUS, status);
             judgeRoute(Outcome.STATUS, status);
             dropUpstream();
-            finishAttempt(/* dropped= */ status == 503 || status == 504);
+            finishAttempt(Sample.of(status));
             useFallback("status_" + status);
             return;
         }
@@ -1129,7 +1147,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         }
         if (content.decoderResult().isFailure()) {
             content.release();
-            abortBoth();
+            abortBoth(Sample.DROPPED);
             return;
         }
         down.writeResponseContent(content);
@@ -1145,7 +1163,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
                 pool.release(c, upstreamReusable && requestSent && requestComplete);
             }
             // A relayed 503 or 504 is the upstream saying it is overloaded: a drop for an adaptive limit.
-            finishAttempt(/* dropped= */ responseStatus == 503 || responseStatus == 504);
+            finishAttempt(Sample.of(responseStatus));
             if (!requestComplete) {
                 closeAfterResponse = true; // the upstream answered before the body ended
             }
@@ -1176,7 +1194,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
             return;
         }
         if (responseStarted) {
-            abortBoth();
+            abortBoth(Sample.DROPPED);
             return;
         }
         if (c != null && c.isReused() && !staleConnectionRetried && idempotent && bodyBytes == 0 && requestComplete) {
@@ -1259,7 +1277,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         if (attemptOpen) {
             judgeAttempt(Outcome.TIMEOUT, 0);
         }
-        abandonAttempt();
+        abandonAttempt(Sample.DROPPED);
         fail(ErrorCode.UPSTREAM_TIMEOUT, message);
     }
 
@@ -1277,7 +1295,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     /** Answers with a JSON error of any status and code (policies bring their own). */
     private void respondLocal(HttpResponseStatus status, String code, String message, ErrorCode known) {
         if (responseStarted) {
-            abortBoth();
+            abortBoth(Sample.NONE);
             return;
         }
         outcomeError = known;
@@ -1355,7 +1373,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
             retryTimer.cancel(false);
             retryTimer = null;
         }
-        finishAttempt(/* dropped= */ true);
+        finishAttempt(Sample.NONE);
         releaseAttemptSlots();
         leaveGates();
         if (route != null && route.breaker() != null && callStarted && !routeJudged) {
@@ -1453,21 +1471,21 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
 
     // ------------------------------------------------------------------ helpers
 
-    private void abortBoth() {
-        abandonAttempt();
+    private void abortBoth(Sample sample) {
+        abandonAttempt(sample);
         releasePending();
         finishQuietly();
         down.abort();
     }
 
     /** Gives up the current attempt: its connection is closed (it is mid-request) or its wait withdrawn. */
-    private void abandonAttempt() {
+    private void abandonAttempt(Sample sample) {
         if (connecting) {
             connecting = false;
             pool.cancel(this); // when a connect is in flight instead, its callback finds the attempt gone
         }
         dropUpstream();
-        finishAttempt(/* dropped= */ true);
+        finishAttempt(sample);
     }
 
     private void dropUpstream() {
