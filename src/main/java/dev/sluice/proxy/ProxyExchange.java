@@ -811,10 +811,11 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
             }
         }
         if (upstream.outlier() != null) {
+            // Not `now`: ejections end at a time on the detector's ticker, which System.nanoTime() is not.
             if (matches(upstream.outlierFailureOn(), outcome, status)) {
-                upstream.outlier().onFailure(endpoint, now);
+                upstream.outlier().onFailure(endpoint);
             } else {
-                upstream.outlier().onSuccess(endpoint, now);
+                upstream.outlier().onSuccess(endpoint);
             }
         }
     }
