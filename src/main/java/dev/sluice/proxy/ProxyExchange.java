@@ -127,6 +127,8 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
 
     // ---- the current attempt
     private int attempts;
+    /** Attempts that were retries: all but the first on the route's upstream; none on the fallback's. */
+    private int retries;
     private Endpoint[] tried;
     private Endpoint endpoint;
     private CircuitBreaker endpointBreaker;
@@ -596,6 +598,9 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
             return;
         }
         endpoint = picked;
+        if (attempts > 0 && fallbackReason == null) {
+            retries++; // a fallback upstream's attempt is the first of its own call, never retried
+        }
         attempts++;
         rememberTried(picked);
         picked.acquire();
@@ -1423,6 +1428,11 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     @Override
     public int attempts() {
         return attempts;
+    }
+
+    @Override
+    public int retries() {
+        return retries;
     }
 
     @Override
