@@ -61,7 +61,7 @@ public final class AccessLog {
         string(b, "upstream", r.upstreamName());
         string(b, "endpoint", r.endpointKey());
         if (r.attempts() > 0) {
-            b.append(",\"attempts\":").append(r.attempts()).append(",\"retries\":").append(r.attempts() - 1);
+            b.append(",\"attempts\":").append(r.attempts()).append(",\"retries\":").append(r.retries());
         }
         string(b, "error", r.errorCode());
         string(b, "fallback", r.fallbackReason());

@@ -28,6 +28,14 @@ public interface AccessLogRecord {
     /** Upstream attempts made (0 when none). */
     int attempts();
 
+    /**
+     * Attempts that were retries; less than {@code attempts() - 1} when an attempt was something else, such as the
+     * one a fallback upstream got.
+     */
+    default int retries() {
+        return Math.max(0, attempts() - 1);
+    }
+
     /** The stable code of the error the gateway answered with, or {@code null}. */
     String errorCode();
 

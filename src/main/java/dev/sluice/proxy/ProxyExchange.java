@@ -21,7 +21,6 @@ import dev.sluice.runtime.StaticResponse;
 import dev.sluice.upstream.Endpoint;
 import dev.sluice.upstream.Upstream;
 import dev.sluice.upstream.balance.PickContext;
-import dev.sluice.upstream.health.OutlierDetector;
 import dev.sluice.upstream.pool.ConnectionPool;
 import dev.sluice.upstream.pool.PoolRegistry;
 import dev.sluice.upstream.pool.PooledConnection;
@@ -143,6 +142,8 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
 
     // ---- the current attempt
     private int attempts;
+    /** Attempts that were retries: all but the first on the route's upstream; none on the fallback's. */
+    private int retries;
     private Endpoint[] tried;
     private Endpoint endpoint;
     private CircuitBreaker endpointBreaker;
@@ -615,6 +616,9 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
             return;
         }
         endpoint = picked;
+        if (attempts > 0 && fallbackReason == null) {
+            retries++; // a fallback upstream's attempt is the first of its own call, never retried
+        }
         attempts++;
         rememberTried(picked);
         picked.acquire();
@@ -829,14 +833,12 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
                 breaker.onSuccess(endpointPermit, now - attemptStartNanos);
             }
         }
-        final OutlierDetector outlier = upstream.outlier();
-        if (outlier != null) {
-            // The detector's clock, not System.nanoTime(): it compares ejection ends with its own ticker's readings.
-            final long tick = outlier.ticker().nanoTime();
+        if (upstream.outlier() != null) {
+            // Not `now`: ejections end at a time on the detector's ticker, which System.nanoTime() is not.
             if (matches(upstream.outlierFailureOn(), outcome, status)) {
-                outlier.onFailure(endpoint, tick);
+                upstream.outlier().onFailure(endpoint);
             } else {
-                outlier.onSuccess(endpoint, tick);
+                upstream.outlier().onSuccess(endpoint);
             }
         }
     }
@@ -1452,6 +1454,11 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     @Override
     public int attempts() {
         return attempts;
+    }
+
+    @Override
+    public int retries() {
+        return retries;
     }
 
     @Override

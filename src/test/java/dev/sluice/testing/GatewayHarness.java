@@ -4,11 +4,13 @@ import dev.sluice.Gateway;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.ConfigResult;
 import dev.sluice.config.GatewayConfig;
+import dev.sluice.upstream.Endpoint;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -67,8 +69,16 @@ public final class GatewayHarness implements AutoCloseable {
     }
 
     /** Applies a new YAML configuration; returns the problems (empty when applied). */
-    public java.util.List<String> reload(String yaml) {
+    public List<String> reload(String yaml) {
         return gateway.apply(parse(yaml, vars));
+    }
+
+    /**
+     * The endpoints of {@code upstream} that its balancer picks from now: healthy, not ejected, breaker not open. A
+     * health or breaker change reaches this set asynchronously, so tests await it before relying on the change.
+     */
+    public List<Endpoint> eligibleEndpoints(String upstream) {
+        return gateway.snapshot().upstreams().get(upstream).live().endpoints().eligible();
     }
 
     public HttpResponse<String> get(String pathAndQuery) throws Exception {

@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -45,9 +47,10 @@ import java.util.zip.CRC32;
  * A scriptable HTTP/1.1 upstream for integration tests, on a real socket on a free loopback port.
  *
  * <p>It counts connections and requests, records every request it received, and answers each according to a
- * {@link Behavior} chosen per request: a plain response, a delay, a connection reset or close, a hang, a large
- * streamed body, or a digest of the uploaded body (so a test can check a 200 MB upload arrived intact without
- * anyone buffering it). A held request ({@link Action#HOLD}) stays in flight until the test releases it.
+ * {@link Behavior} chosen per request: a plain response, a delay, a hold until the test releases it (a stage per
+ * request, or {@link Action#HOLD} and {@link #release(int)}), a connection
+ * reset or close, a hang, a large streamed body, or a digest of the uploaded body (so a test can check a 200 MB
+ * upload arrived intact without anyone buffering it).
  */
 public final class TestUpstream implements AutoCloseable {
     /**
@@ -65,9 +68,16 @@ public final class TestUpstream implements AutoCloseable {
      * @param delayMillis wait before answering
      * @param streamBytes body size for STREAM
      * @param headers     extra response headers
+     * @param heldUntil   when set, the answer waits (after the whole request arrived) until this completes, then for
+     *                    the delay; lets a test hold requests at the upstream for exactly as long as it needs
      */
     public record Behavior(Action action, int status, String body, long delayMillis, long streamBytes,
-            Map<String, String> headers) {
+            Map<String, String> headers, CompletionStage<?> heldUntil) {
+        public Behavior(Action action, int status, String body, long delayMillis, long streamBytes,
+                Map<String, String> headers) {
+            this(action, status, body, delayMillis, streamBytes, headers, null);
+        }
+
         public static Behavior respond(int status, String body) {
             return new Behavior(Action.RESPOND, status, body, 0, 0, Map.of());
         }
@@ -86,13 +96,18 @@ public final class TestUpstream implements AutoCloseable {
         }
 
         public Behavior delayed(long millis) {
-            return new Behavior(action, status, body, millis, streamBytes, headers);
+            return new Behavior(action, status, body, millis, streamBytes, headers, heldUntil);
+        }
+
+        /** This behaviour, answered only once {@code release} completes (normally or not). */
+        public Behavior heldUntil(CompletionStage<?> release) {
+            return new Behavior(action, status, body, delayMillis, streamBytes, headers, release);
         }
 
         public Behavior withHeader(String name, String value) {
             final Map<String, String> h = new LinkedHashMap<>(headers);
             h.put(name, value);
-            return new Behavior(action, status, body, delayMillis, streamBytes, Map.copyOf(h));
+            return new Behavior(action, status, body, delayMillis, streamBytes, Map.copyOf(h), heldUntil);
         }
     }
 
@@ -126,7 +141,7 @@ public final class TestUpstream implements AutoCloseable {
         this.name = name;
         this.responder = r -> Behavior.respond(200, name);
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        this.server = new ServerBootstrap()
+        final ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.SO_LINGER, 0) // so RESET really sends RST
@@ -143,7 +158,11 @@ public final class TestUpstream implements AutoCloseable {
                         ch.pipeline().addLast(new HttpServerCodec(8192, 65536, 65536), new Handler());
                     }
                 })
-                .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
+                .bind(new InetSocketAddress("127.0.0.1", port)).await();
+        if (!bound.isSuccess()) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS); // the port is taken: leave no thread behind
+        }
+        this.server = bound.sync().channel();
     }
 
     /** Starts an upstream named {@code name} (its default response body) on a free port. */
@@ -268,7 +287,12 @@ public final class TestUpstream implements AutoCloseable {
                         crc.update(data.nioBuffer());
                     }
                     if (msg instanceof LastHttpContent && behavior != null) {
-                        if (behavior.delayMillis() > 0) {
+                        final Behavior b = behavior;
+                        if (b.heldUntil() != null) {
+                            // The request stays unanswered until the test releases it; then as without a hold.
+                            b.heldUntil().whenComplete((v, e) -> ctx.executor().schedule(() -> act(ctx),
+                                    b.delayMillis(), TimeUnit.MILLISECONDS));
+                        } else if (behavior.delayMillis() > 0) {
                             ctx.executor().schedule(() -> act(ctx), behavior.delayMillis(), TimeUnit.MILLISECONDS);
                         } else {
                             act(ctx);

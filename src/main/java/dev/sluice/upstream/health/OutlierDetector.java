@@ -138,6 +138,19 @@ public final class OutlierDetector implements AutoCloseable {
         }
     }
 
+    /**
+     * Reports a successful attempt that ended now, on this detector's ticker: for callers that keep time with another
+     * clock (the request path uses {@link System#nanoTime()}, whose readings mean nothing to the ticker). Any thread.
+     */
+    public void onSuccess(Endpoint endpoint) {
+        onSuccess(endpoint, ticker.nanoTime());
+    }
+
+    /** Reports a failed attempt that ended now, on this detector's ticker (see {@link #onSuccess(Endpoint)}). */
+    public void onFailure(Endpoint endpoint) {
+        onFailure(endpoint, ticker.nanoTime());
+    }
+
     /** Reports a failed attempt to {@code endpoint}; may eject it. Any thread. */
     public void onFailure(Endpoint endpoint, long nowNanos) {
         final EndpointHealth health = endpoint.health();
