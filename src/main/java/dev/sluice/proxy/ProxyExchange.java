@@ -7,6 +7,7 @@ import dev.sluice.observability.GatewayMetrics;
 import dev.sluice.policy.Exchange;
 import dev.sluice.policy.PolicyChain;
 import dev.sluice.policy.PolicyResult;
+import dev.sluice.policy.breaker.BreakerState;
 import dev.sluice.policy.breaker.CircuitBreaker;
 import dev.sluice.policy.concurrency.ConcurrencyGate;
 import dev.sluice.routing.RequestView;
@@ -89,6 +90,12 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     private static final long DISCARD_LIMIT = 1024 * 1024;
     private static final AsciiString RETRY_AFTER = AsciiString.cached("retry-after");
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /**
+     * A reused connection that closes this soon after the request went out was closed by the upstream while idle:
+     * the close and the request crossed. Loopback and LAN round trips are far shorter; a later close means the
+     * upstream had the request.
+     */
+    private static final long STALE_CLOSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /** What an upstream attempt ended with, as the retry, breaker and outlier rules classify it. */
     private enum Outcome { CONNECT_FAILURE, RESET, TIMEOUT, STATUS }
@@ -178,6 +185,8 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
     private long bodyBytes;
     private boolean requestComplete;
     private boolean requestSent;
+    /** True once any attempt wrote the request to an upstream: sending it elsewhere may then duplicate it. */
+    private boolean requestLeft;
 
     // ---- the response
     private boolean responseStarted;
@@ -421,7 +430,8 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
             if (!CircuitBreaker.isPermitted(routePermit)) {
                 routeJudged = true; // nothing was tried, so there is nothing to judge
                 snapshot.metrics().counter(GatewayMetrics.BREAKER_REJECTED, "breaker", breaker.name()).increment();
-                fail(ErrorCode.CIRCUIT_OPEN, "the circuit breaker of route " + route.id() + " is open");
+                fail(ErrorCode.CIRCUIT_OPEN, "the circuit breaker of route " + route.id() + (breaker.state()
+                        == BreakerState.HALF_OPEN ? " is half-open and its trial calls are under way" : " is open"));
                 return;
             }
         }
@@ -609,10 +619,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         final Endpoint picked = upstream.live().pick(this, this);
         if (picked == null) {
             releaseAttemptSlots();
-            final boolean none = upstream.live().endpoints().eligible().isEmpty();
-            fail(none ? ErrorCode.NO_HEALTHY_ENDPOINT : ErrorCode.CIRCUIT_OPEN, none
-                    ? "no healthy endpoint in upstream " + upstream.name()
-                    : "the circuit breakers of every endpoint of upstream " + upstream.name() + " are open");
+            noEndpoint();
             return;
         }
         endpoint = picked;
@@ -633,9 +640,35 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
 
     private void acquireConnection() {
         connecting = true;
-        armPhaseDeadline(attemptStartNanos + timeouts.connectNanos());
+        armPhaseDeadline(System.nanoTime() + timeouts.connectNanos());
         pool = pools.pool(down.eventLoop(), endpoint, upstream.pool());
         pool.acquire(this);
+    }
+
+    /**
+     * No endpoint could take the attempt: none is healthy, or every healthy one has its breaker open or its
+     * half-open trials taken. Says which, with a {@code Retry-After} of the soonest trial in the second case.
+     */
+    private void noEndpoint() {
+        long soonest = Long.MAX_VALUE;
+        int broken = 0;
+        final long now = upstream.live().ticker().nanoTime();
+        for (final Endpoint e : upstream.endpoints()) {
+            final CircuitBreaker b = e.breaker();
+            if (b != null && b.state() != BreakerState.CLOSED && e.health().isHealthy(now)) {
+                broken++;
+                soonest = Math.min(soonest, b.snapshot().openRemainingNanos());
+            }
+        }
+        if (broken == 0) {
+            fail(ErrorCode.NO_HEALTHY_ENDPOINT, "no healthy endpoint in upstream " + upstream.name());
+            return;
+        }
+        if (route.fallback() == null) {
+            retryAfter(soonest);
+        }
+        fail(ErrorCode.CIRCUIT_OPEN, "the circuit breakers of upstream " + upstream.name() + " let no request through"
+                + " (" + broken + " of " + upstream.endpoints().size() + " endpoints open or half-open)");
     }
 
     /** The balancer's filter: prefers endpoints not tried yet, and takes the endpoint breaker's permit. */
@@ -700,6 +733,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
             request.headers().set(HttpHeaderNames.HOST, endpoint.key());
         }
         ch.write(request, ch.voidPromise());
+        requestLeft = true;
         if (replay != null) {
             // A retry: what the earlier attempt sent goes again first.
             for (final ByteBuf piece : replay) {
@@ -890,6 +924,14 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         }
     }
 
+    /** Gives the route breaker's permit back without a verdict, once. */
+    private void ignoreRoute() {
+        if (route.breaker() != null && callStarted && !routeJudged) {
+            routeJudged = true;
+            route.breaker().onIgnored(routePermit);
+        }
+    }
+
     /** Records the request's outcome with the route's breaker, once. */
     private void judgeRoute(Outcome outcome, int status) {
         final CircuitBreaker breaker = route.breaker();
@@ -913,9 +955,13 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         if (finished || responseStarted) {
             return;
         }
-        judgeRoute(outcomeOf(code), 0);
+        if (code == ErrorCode.UPSTREAM_OVERLOADED || code == ErrorCode.CONCURRENCY_LIMITED) {
+            ignoreRoute(); // the gateway's own limits, not a failure of the upstream
+        } else {
+            judgeRoute(outcomeOf(code), 0);
+        }
         final CompiledFallback fallback = route.fallback();
-        if (fallback != null && fallbackReason == null && (fallback.staticResponse() != null || !replayLost)) {
+        if (fallback != null && fallbackReason == null && (fallback.staticResponse() != null || mayResend())) {
             useFallback(code.code());
             return;
         }
@@ -926,6 +972,19 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
             retryAfter(breaker == null ? 0 : breaker.snapshot().openRemainingNanos());
         }
         respondLocal(code, message);
+    }
+
+    /**
+     * Whether the request may go to another upstream (the fallback): when no upstream has seen it yet, or when it
+     * can be sent whole again and sending it twice is safe (an idempotent method, or a route that opted in to
+     * retrying non-idempotent ones), the same rule as for a retry.
+     */
+    private boolean mayResend() {
+        if (!requestLeft) {
+            return true;
+        }
+        final CompiledRetry retry = route.retry();
+        return !replayLost && (idempotent || retry != null && retry.nonIdempotent());
     }
 
     private static Outcome outcomeOf(ErrorCode code) {
@@ -1099,7 +1158,7 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         }
         final CompiledFallback fallback = route.fallback();
         if (fallback != null && fallbackReason == null && fallback.onStatus().contains(status)
-                && (fallback.staticResponse() != null || !replayLost)) {
+                && (fallback.staticResponse() != null || mayResend())) {
             judgeAttempt(Outcome.STATUS, status);
             judgeRoute(Outcome.STATUS, status);
             dropUpstream();
@@ -1199,9 +1258,11 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
             abortBoth(Sample.DROPPED);
             return;
         }
-        if (c != null && c.isReused() && !staleConnectionRetried && idempotent && bodyBytes == 0 && requestComplete) {
-            // A pooled connection the upstream closed while idle: the request was not processed; try once more
-            // on a fresh connection to the same endpoint, within the same attempt.
+        if (c != null && c.isReused() && !staleConnectionRetried && idempotent && bodyBytes == 0 && requestComplete
+                && (attemptSentNanos == 0 || System.nanoTime() - attemptSentNanos < STALE_CLOSE_NANOS)) {
+            // A pooled connection the upstream had closed while it was idle (its FIN crossed our request): the
+            // request was not processed; try once more on a fresh connection to the same endpoint, within the same
+            // attempt. A close that comes later is a failure of the request, for the retry policy to judge.
             staleConnectionRetried = true;
             requestSent = false;
             acquireConnection();
@@ -1378,9 +1439,8 @@ public final class ProxyExchange implements RequestView, PickContext, Connection
         finishAttempt(Sample.NONE);
         releaseAttemptSlots();
         leaveGates();
-        if (route != null && route.breaker() != null && callStarted && !routeJudged) {
-            routeJudged = true;
-            route.breaker().onIgnored(routePermit); // the client left before a verdict
+        if (route != null) {
+            ignoreRoute(); // the client left before a verdict
         }
         dropReplay();
         completePolicies();

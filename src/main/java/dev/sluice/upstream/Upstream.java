@@ -54,6 +54,11 @@ public final class Upstream {
         return name;
     }
 
+    /** The clock endpoint health is read with. */
+    public Ticker ticker() {
+        return ticker;
+    }
+
     /**
      * Installs a new endpoint list and balancing settings and builds the set at once. Config thread only.
      *
