@@ -6,30 +6,30 @@ import dev.sluice.config.FallbackSpec;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.config.HealthCheckSpec;
 import dev.sluice.config.OutcomeSet;
+import dev.sluice.config.PolicySpec;
 import dev.sluice.config.RetrySpec;
+import dev.sluice.config.RouteSpec;
+import dev.sluice.config.ServerSpec;
+import dev.sluice.config.StaticResponseSpec;
 import dev.sluice.config.StatusSet;
+import dev.sluice.config.TargetSpec;
 import dev.sluice.config.TimeoutsSpec;
+import dev.sluice.config.UpstreamSpec;
 import dev.sluice.observability.AccessLog;
 import dev.sluice.observability.GatewayMetrics;
-import dev.sluice.policy.breaker.CircuitBreaker;
-import dev.sluice.policy.concurrency.ConcurrencyGate;
-import dev.sluice.upstream.Upstream;
-import dev.sluice.upstream.health.OutlierDetector;
-import dev.sluice.config.PolicySpec;
 import dev.sluice.policy.Policy;
 import dev.sluice.policy.PolicyChain;
 import dev.sluice.policy.PolicyContext;
 import dev.sluice.policy.PolicyServices;
-import dev.sluice.config.RouteSpec;
-import dev.sluice.config.ServerSpec;
-import dev.sluice.config.StaticResponseSpec;
-import dev.sluice.config.TargetSpec;
-import dev.sluice.config.UpstreamSpec;
+import dev.sluice.policy.breaker.CircuitBreaker;
+import dev.sluice.policy.concurrency.ConcurrencyGate;
 import dev.sluice.routing.PathRewrite;
 import dev.sluice.routing.RouteCompileException;
 import dev.sluice.routing.RouteDefinition;
 import dev.sluice.routing.Router;
 import dev.sluice.upstream.Endpoint;
+import dev.sluice.upstream.Upstream;
+import dev.sluice.upstream.health.OutlierDetector;
 import dev.sluice.upstream.pool.PoolSettings;
 import io.netty.util.AsciiString;
 import java.net.URI;
@@ -43,7 +43,9 @@ import java.util.Set;
 
 /**
  * Compiles a validated {@link GatewayConfig} into a {@link RuntimeSnapshot}: builds the router, the upstreams with
- * their balancers, and each route's pre-encoded actions.
+ * their health-aware endpoint sets, breakers, health checks and concurrency gates, and each route's pre-encoded
+ * actions, timeouts, retry policy, breaker and fallback. Live parts come from the {@link StateRegistry}, so an
+ * unchanged spec keeps its state across the reload; {@link ResilienceFactory} builds new ones.
  *
  * <p>Threading: one config thread at a time (it mutates the {@link StateRegistry}); never an event loop, since
  * compiling thousands of routes takes milliseconds.

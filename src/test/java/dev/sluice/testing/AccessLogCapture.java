@@ -1,43 +1,27 @@
 package dev.sluice.testing;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.slf4j.LoggerFactory;
 
-/** Collects the lines the gateway writes to the {@code sluice.access} log while it is open. */
-public final class AccessLogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final Logger logger;
+/** Collects the JSON lines the gateway writes to the {@code sluice.access} log while it is open. */
+public final class AccessLogCapture implements AutoCloseable {
+    private final LogCapture capture;
 
-    private AccessLogCapture() {
-        this.logger = (Logger) LoggerFactory.getLogger("sluice.access");
+    private AccessLogCapture(LogCapture capture) {
+        this.capture = capture;
     }
 
     /** Starts collecting. */
     public static AccessLogCapture open() {
-        final AccessLogCapture capture = new AccessLogCapture();
-        capture.setName("test-capture");
-        capture.start();
-        capture.logger.addAppender(capture);
-        return capture;
+        return new AccessLogCapture(LogCapture.open("sluice.access"));
     }
 
-    @Override
-    protected void append(ILoggingEvent event) {
-        lines.add(event.getFormattedMessage());
-    }
-
-    /** The lines so far, oldest first. */
+    /** The lines so far, oldest first, without the level {@link LogCapture} puts in front. */
     public List<String> lines() {
-        return List.copyOf(lines);
+        return capture.lines().stream().map(line -> line.substring(line.indexOf(' ') + 1)).toList();
     }
 
     @Override
     public void close() {
-        logger.detachAppender(this);
-        stop();
+        capture.close();
     }
 }
