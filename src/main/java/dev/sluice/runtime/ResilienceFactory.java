@@ -20,9 +20,12 @@ import dev.sluice.upstream.health.ActiveHealthChecker;
 import dev.sluice.upstream.health.HealthListener;
 import dev.sluice.upstream.health.OutlierDetector;
 import dev.sluice.upstream.health.OutlierSettings;
+import io.micrometer.core.instrument.Counter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -63,25 +66,35 @@ final class ResilienceFactory {
     }
 
     private BreakerListener events(String name, Upstream live) {
-        // Transitions happen on event loops; logging is I/O, so the event is handled on the background loop.
-        return (breaker, from, to, figures) -> offLoop(() -> {
-            services.metrics().counter(GatewayMetrics.BREAKER_TRANSITIONS, "breaker", name,
-                    "from", lower(from), "to", lower(to)).increment();
-            if (to == BreakerState.OPEN) {
-                log.warn("circuit breaker {} opened: {} of {} calls failed, {} slow; open for {} ms", name,
-                        figures.failedCalls(), figures.calls(), figures.slowCalls(),
-                        TimeUnit.NANOSECONDS.toMillis(figures.openRemainingNanos()));
-            } else {
-                log.info("circuit breaker {}: {} -> {}", name, lower(from), lower(to));
-            }
-            if (live != null) {
-                live.refresh();
-                if (to == BreakerState.OPEN && services.isLive()) {
-                    services.background().schedule(breaker::transitionToHalfOpenIfDue,
-                            Math.max(1, figures.openRemainingNanos()), TimeUnit.NANOSECONDS);
+        // The count is taken at once, in the thread that made the transition (a lock-free add on a counter created
+        // here, on the config thread), so it is visible before the request that caused it is answered. Logging is
+        // I/O and transitions happen on event loops, so the rest is handled on the background loop.
+        final Map<String, Counter> counters = new HashMap<>();
+        for (final BreakerState[] t : new BreakerState[][] {{BreakerState.CLOSED, BreakerState.OPEN},
+            {BreakerState.OPEN, BreakerState.HALF_OPEN}, {BreakerState.HALF_OPEN, BreakerState.CLOSED},
+            {BreakerState.HALF_OPEN, BreakerState.OPEN}}) {
+            counters.put(t[0] + ">" + t[1], services.metrics().counter(GatewayMetrics.BREAKER_TRANSITIONS,
+                    "breaker", name, "from", lower(t[0]), "to", lower(t[1])));
+        }
+        return (breaker, from, to, figures) -> {
+            counters.get(from + ">" + to).increment();
+            offLoop(() -> {
+                if (to == BreakerState.OPEN) {
+                    log.warn("circuit breaker {} opened: {} of {} calls failed, {} slow; open for {} ms", name,
+                            figures.failedCalls(), figures.calls(), figures.slowCalls(),
+                            TimeUnit.NANOSECONDS.toMillis(figures.openRemainingNanos()));
+                } else {
+                    log.info("circuit breaker {}: {} -> {}", name, lower(from), lower(to));
                 }
-            }
-        });
+                if (live != null) {
+                    live.refresh();
+                    if (to == BreakerState.OPEN && services.isLive()) {
+                        services.background().schedule(breaker::transitionToHalfOpenIfDue,
+                                Math.max(1, figures.openRemainingNanos()), TimeUnit.NANOSECONDS);
+                    }
+                }
+            });
+        };
     }
 
     /** Runs {@code task} on the background loop (inline in a compile that starts nothing). */
@@ -139,7 +152,7 @@ final class ResilienceFactory {
             settings.failureRate((int) Math.round(spec.failureRate().percent()), spec.minimumRequests());
         }
         return new OutlierDetector(settings.build(), endpoints, services.background().next(), services.ticker(),
-                healthEvents(upstream, live));
+                healthEvents(upstream, live, endpoints));
     }
 
     /**
@@ -165,7 +178,7 @@ final class ResilienceFactory {
                 .build();
         return new ActiveProbes(() -> new ActiveHealthChecker(settings, endpoints, services.background(),
                 services.channelType(), services.resolver(), services.ticker(), new Random(),
-                healthEvents(upstream, live)));
+                healthEvents(upstream, live, endpoints)));
     }
 
     /** An upstream's active health checker, created (and so started) only when its snapshot commits. */
@@ -194,18 +207,33 @@ final class ResilienceFactory {
         }
     }
 
-    /** Logs and counts the health changes of an upstream's endpoints, and refreshes its balancer. */
-    HealthListener healthEvents(String upstream, Upstream live) {
-        // Ejections happen on event loops; logging is I/O, so the event is handled on the background loop.
-        return (endpoint, healthy, reason) -> offLoop(() -> {
-            services.metrics().counter(GatewayMetrics.HEALTH_CHANGES, "upstream", upstream,
-                    "endpoint", endpoint.key(), "to", healthy ? "healthy" : "unhealthy").increment();
-            if (healthy) {
-                log.info("upstream {}: endpoint {} is healthy again ({})", upstream, endpoint.key(), reason);
-            } else {
-                log.warn("upstream {}: endpoint {} is unhealthy ({})", upstream, endpoint.key(), reason);
+    /**
+     * Counts, logs and acts on the health changes of an upstream's endpoints: counted at once in the thread that
+     * made the change (counters created here, on the config thread), logged and turned into a balancer refresh on
+     * the background loop, since ejections happen on event loops and logging is I/O.
+     */
+    HealthListener healthEvents(String upstream, Upstream live, List<Endpoint> endpoints) {
+        final Map<Endpoint, Counter[]> counters = new HashMap<>();
+        for (final Endpoint e : endpoints) {
+            counters.put(e, new Counter[] {
+                services.metrics().counter(GatewayMetrics.HEALTH_CHANGES, "upstream", upstream, "endpoint", e.key(),
+                        "to", "unhealthy"),
+                services.metrics().counter(GatewayMetrics.HEALTH_CHANGES, "upstream", upstream, "endpoint", e.key(),
+                        "to", "healthy")});
+        }
+        return (endpoint, healthy, reason) -> {
+            final Counter[] c = counters.get(endpoint);
+            if (c != null) {
+                c[healthy ? 1 : 0].increment();
             }
-            live.refresh();
-        });
+            offLoop(() -> {
+                if (healthy) {
+                    log.info("upstream {}: endpoint {} is healthy again ({})", upstream, endpoint.key(), reason);
+                } else {
+                    log.warn("upstream {}: endpoint {} is unhealthy ({})", upstream, endpoint.key(), reason);
+                }
+                live.refresh();
+            });
+        };
     }
 }

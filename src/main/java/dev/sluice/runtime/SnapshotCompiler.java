@@ -29,6 +29,7 @@ import dev.sluice.routing.RouteDefinition;
 import dev.sluice.routing.Router;
 import dev.sluice.upstream.Endpoint;
 import dev.sluice.upstream.Upstream;
+import dev.sluice.upstream.health.HealthListener;
 import dev.sluice.upstream.health.OutlierDetector;
 import dev.sluice.upstream.pool.PoolSettings;
 import io.netty.util.AsciiString;
@@ -167,8 +168,9 @@ public final class SnapshotCompiler {
                 probes.start();
             } else if (active == null) {
                 final long now = upstreamServices.ticker().nanoTime();
+                final HealthListener events = resilience.healthEvents(name, live, endpoints);
                 for (final Endpoint e : endpoints) {
-                    e.health().clearActiveVerdict(e, now, resilience.healthEvents(name, live));
+                    e.health().clearActiveVerdict(e, now, events);
                 }
             }
             live.configure(endpoints, spec.balancer(), spec.hashOn(), panic);
