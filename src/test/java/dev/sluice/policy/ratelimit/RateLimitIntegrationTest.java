@@ -30,7 +30,12 @@ class RateLimitIntegrationTest {
     }
 
     private GatewayHarness gateway(String policies) throws Exception {
-        return GatewayHarness.start("""
+        return GatewayHarness.start(config(policies), Map.of("UP", upstream.url()));
+    }
+
+    /** One route to the upstream with {@code policies} (a YAML list). */
+    private static String config(String policies) {
+        return """
                 upstreams:
                   app: { targets: [ { url: "${UP}" } ] }
                 routes:
@@ -38,7 +43,7 @@ class RateLimitIntegrationTest {
                     match: { path_prefix: / }
                     upstream: app
                     policies:
-                """ + policies.indent(6), Map.of("UP", upstream.url()));
+                """ + policies.indent(6);
     }
 
     private static List<Integer> statuses(List<HttpResponse<String>> responses) {
@@ -119,16 +124,8 @@ class RateLimitIntegrationTest {
             assertThat(decisions(gw, "per-min", "rejected")).isEqualTo(2);
             assertThat(gw.gateway().metrics().scrape()).contains(
                     "sluice_ratelimit_decisions_total{decision=\"rejected\",policy=\"per-min\",route=\"api\"} 2.0");
-            assertThat(gw.reload("""
-                    upstreams:
-                      app: { targets: [ { url: "${UP}" } ] }
-                    routes:
-                      - id: api
-                        match: { path_prefix: / }
-                        upstream: app
-                        policies:
-                          - rate_limit: { name: per-min, algorithm: fixed_window, rate: 3/m, message: slow down }
-                    """)).isEmpty();
+            assertThat(gw.reload(config("- rate_limit: { name: per-min, algorithm: fixed_window, rate: 3/m,"
+                    + " message: slow down }"))).isEmpty();
             sendAll(gw, 1, null);
             assertThat(decisions(gw, "per-min", "rejected")).isEqualTo(3);
         }
